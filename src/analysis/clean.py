@@ -1,0 +1,141 @@
+"""Raw cohort folder -> pseudonymous processed tables, quality accounting and a PII quarantine.
+
+PII stops here: names, phone numbers and message text go no further than data/interim/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import chat, features, roster, schema
+from .cohort import Cohort, load_cohort
+from .errors import InputError
+from .identity import load_key, pseudonym
+from .ingest import file_sha256
+from .linkage import link_senders, linkage_summary
+
+
+@dataclass
+class CleanedCohort:
+    cohort: Cohort
+    participants: pd.DataFrame
+    person_period: pd.DataFrame
+    activity: pd.DataFrame
+    quality: dict
+    quarantine: pd.DataFrame  # PII
+    unmatched_senders: pd.DataFrame  # PII
+
+
+def _chat(cohort: Cohort, ledger: roster.Ledger):
+    if not cohort.chat_files:
+        raise InputError(cohort.raw_dir / "whatsapp", "holds no chat export (*.txt): export the "
+                         "programme group from WhatsApp (without media) and put it here")
+    frames = []
+    for path in cohort.chat_files:
+        frame = chat.parse_export(path, cohort.chat_date_order)
+        frame["file"] = f"whatsapp/{path.name}"
+        ledger.count_in(frame["file"].iloc[0] if len(frame) else f"whatsapp/{path.name}",
+                        len(frame))
+        frames.append(frame)
+    records, repeats = chat.merge_exports(frames)
+    for file, group in repeats.groupby("file"):
+        ledger.quarantine_rows(file, group.rename(columns={"line": roster.ROW}),
+                               "already in another export part")
+    for file, group in records.groupby("file"):
+        ledger.keep(file, len(group))
+    return records
+
+
+def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
+    cohort = load_cohort(raw_dir)
+    try:
+        key = load_key(cohort.synthetic)
+    except KeyError as exc:
+        raise InputError(cohort.raw_dir / "cohort.yml", exc.args[0]) from None
+    ledger = roster.Ledger()
+    people = roster.clean_roster(cohort, ledger)
+    attendance = roster.clean_attendance(cohort, people, ledger)
+    followup = roster.clean_followup(cohort, people, ledger)
+    records = _chat(cohort, ledger)
+
+    membership = chat.membership_events(records)
+    posts = records[records["kind"] != "system"].copy()
+    names = pd.concat([posts["sender"], membership["person"]], ignore_index=True)
+    links = link_senders(names, people, cohort.facilitators)
+    by_sender = links.set_index("sender")
+    posts = posts.join(by_sender[["role", "phone_e164"]], on="sender")
+    membership = membership.join(by_sender[["role", "phone_e164"]], on="person")
+
+    table = features.participants_table(people, attendance, followup, posts, membership,
+                                        cohort.session_dates)
+    person_period = features.person_period_table(table, posts, membership, cohort.session_dates)
+    ids = pd.Series({phone: pseudonym(phone, key) for phone in people["phone_e164"]}, dtype=str)
+    posts["who"] = posts["phone_e164"].map(ids).fillna(posts["role"])
+    participants = _pseudonymise(table, ids).sort_values("participant_id").reset_index(drop=True)
+    person_period = _pseudonymise(person_period, ids).sort_values(
+        ["participant_id", "session"]).reset_index(drop=True)
+    activity = features.activity_table(posts).sort_values(["who", "date"]).reset_index(drop=True)
+    schema.participants_schema(cohort.n_sessions).validate(participants)
+    schema.PERSON_PERIOD.validate(person_period)
+    ledger.check_balanced()
+
+    unmatched = posts[posts["role"] == "unmatched"].groupby("sender").size().rename("messages")
+    quality = {
+        "cohort": cohort.id,
+        "files": ledger.files,
+        "raw_file_sha256": {str(p.relative_to(cohort.raw_dir)): file_sha256(p)
+                            for p in sorted(cohort.raw_dir.rglob("*")) if p.is_file()
+                            and p.name != "synthetic_truth.json"},
+        "duplicates": ledger.duplicates,
+        "linkage": linkage_summary(links),
+        "chat": {
+            "messages": int(len(posts)),
+            "system_events": int((records["kind"] == "system").sum()),
+            "participant_messages": int((posts["role"] == "participant").sum()),
+            "facilitator_messages": int((posts["role"] == "facilitator").sum()),
+            "unmatched_messages": int((posts["role"] == "unmatched").sum()),
+        },
+    }
+    return CleanedCohort(cohort, participants, person_period, activity, quality,
+                         pd.DataFrame(ledger.quarantine), unmatched.reset_index())
+
+
+def _pseudonymise(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
+    result = frame.copy()
+    result.insert(0, "participant_id", result.pop("phone_e164").map(ids))
+    return result
+
+
+def _atomic(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_outputs(cleaned: CleanedCohort, processed_dir: Path, interim_dir: Path) -> None:
+    processed_dir, interim_dir = Path(processed_dir), Path(interim_dir)
+    tables = {"participants": cleaned.participants, "person_period": cleaned.person_period,
+              "activity": cleaned.activity}
+    for name, frame in tables.items():
+        _atomic(processed_dir / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
+    text = json.dumps(cleaned.quality, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    _atomic(processed_dir / "quality.json", lambda p: p.write_text(text, encoding="utf-8"))
+    meta = json.dumps(cleaned.cohort.public_metadata(), indent=2, ensure_ascii=False) + "\n"
+    _atomic(processed_dir / "cohort.json", lambda p: p.write_text(meta, encoding="utf-8"))
+    # PII for a person to resolve by hand: gitignored, never shared.
+    _atomic(interim_dir / "quarantine.csv", lambda p: cleaned.quarantine.to_csv(p, index=False))
+    _atomic(interim_dir / "unmatched_senders.csv",
+            lambda p: cleaned.unmatched_senders.to_csv(p, index=False))

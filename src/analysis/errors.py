@@ -1,0 +1,26 @@
+"""Errors that speak to the person who can fix the input, not to a programmer."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input: names the file, row, column and what was expected."""
+
+    def __init__(self, file, message: str, row: int | None = None, column: str | None = None):
+        self.file = str(file)
+        self.row = row
+        self.column = column
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f" row {self.row}"
+        if self.column is not None:
+            where += f", column `{self.column}`"
+        return f"{where}: {self.message}"
+
+
+class PrivacyLeak(Exception):
+    """A roster name or phone number was found in an output that is shared."""

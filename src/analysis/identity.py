@@ -1,0 +1,83 @@
+"""Who is who: phone numbers, names, pseudonyms, and linking chat senders to the roster."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import phonenumbers
+
+# Documented, public, and only for cohorts marked `synthetic: true`: a real cohort must never
+# use it, because anyone could recompute the pseudonyms from a phone list.
+DEMO_KEY = b"promise-impact-demo-key-synthetic-only"
+KEY_ENV = "PROMISE_PSEUDONYM_KEY"
+KEY_FILE = Path.home() / ".config" / "promise-impact" / "pseudonym.key"
+PSEUDONYM_LENGTH = 12
+
+
+def normalise_phone(raw) -> str | None:
+    """Any Indonesian spelling ('0812-…', '+62 8…', '628…', '812…') -> E.164, or None."""
+    if raw is None:
+        return None
+    text = unicodedata.normalize("NFKC", str(raw)).replace("\u200e", "").strip()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 8:
+        return None
+    if digits.startswith("62"):
+        candidate = "+" + digits
+    elif digits.startswith("0"):
+        candidate = digits
+    elif digits.startswith("8"):
+        candidate = "0" + digits
+    else:
+        candidate = "+" + digits if text.startswith("+") else digits
+    try:
+        number = phonenumbers.parse(candidate, "ID")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_spellings(e164: str) -> set[str]:
+    """The digit strings under which a number may appear: 62812…, 0812…, 812…."""
+    national = e164.removeprefix("+62")
+    return {"62" + national, "0" + national, national}
+
+
+def fold_name(name) -> str:
+    """Names as people type them: case, accents, dots and spaces do not matter."""
+    text = unicodedata.normalize("NFKD", str(name or ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    text = re.sub(r"[^\w\s]", " ", text)
+    return " ".join(text.split())
+
+
+def load_key(synthetic: bool, env: dict | None = None, key_file: Path | None = None) -> bytes:
+    """The secret behind the pseudonyms: the demo key for synthetic cohorts (so their outputs are
+    the same on every machine), else the env var, else the key file."""
+    if synthetic:
+        return DEMO_KEY
+    env = os.environ if env is None else env
+    key_file = KEY_FILE if key_file is None else key_file
+    if env.get(KEY_ENV):
+        return env[KEY_ENV].encode("utf-8")
+    if key_file.exists():
+        return key_file.read_bytes().strip()
+    raise KeyError(
+        f"No pseudonym key for a real cohort. Make one once and keep it outside git:\n"
+        f"  mkdir -p {key_file.parent} && python -c \"import secrets; print(secrets.token_hex(32))\""
+        f" > {key_file} && chmod 600 {key_file}\n"
+        f"or set {KEY_ENV}. Keep it safe: the same key must be used for every cohort."
+    )
+
+
+def pseudonym(e164: str, key: bytes) -> str:
+    """HMAC-SHA256 of the normalised phone: stable across cohorts, useless without the key."""
+    digest = hmac.new(key, e164.encode("utf-8"), hashlib.sha256).hexdigest()
+    return "P" + digest[:PSEUDONYM_LENGTH]
