@@ -49,7 +49,7 @@ SYSTEM_PATTERNS = [
 # One alternation, each branch's groups renamed (actor_left, target_added, ...) so that a single
 # vectorised pass finds the event and its people.
 SYSTEM = re.compile("|".join(
-    "(?P<{0}>^{1}$)".format(name, pattern.replace("?P<actor>", f"?P<actor_{name}>")
+    "(?P<{}>^{}$)".format(name, pattern.replace("?P<actor>", f"?P<actor_{name}>")
                             .replace("?P<target>", f"?P<target_{name}>"))
     for name, pattern in SYSTEM_PATTERNS))
 LIST_SPLIT = re.compile(r", | dan | and ")
@@ -130,16 +130,15 @@ def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFram
                          row=row + 1)
     record = is_header.cumsum() - 1
     body = head["body"].where(is_header)
-    continuation = ~is_header & (record >= 0) & (lines.index > first_header)
-    trailing_blank = continuation & lines.str.strip().eq("")
-    keep_cont = continuation & ~trailing_blank
+    continuation = ~is_header & (lines.index > first_header)
     records = head[is_header].copy()
     records["line"] = records.index + 1
     records["body"] = body[is_header]
-    if keep_cont.any():
-        extra = lines[keep_cont].groupby(record[keep_cont]).agg("\n".join)
+    if continuation.any():
+        extra = lines[continuation].groupby(record[continuation]).agg("\n".join)
         idx = records.index[extra.index]
-        records.loc[idx, "body"] = records.loc[idx, "body"] + "\n" + extra.to_numpy()
+        # blank lines inside a message are kept; those before the next message are not
+        records.loc[idx, "body"] = (records.loc[idx, "body"] + "\n" + extra.to_numpy()).str.rstrip()
     records = records.reset_index(drop=True)
     dates = records["d1"].fillna(records["d2"])
     times = records["t1"].fillna(records["t2"])

@@ -5,9 +5,6 @@ PII stops here: names, phone numbers and message text go no further than data/in
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +16,7 @@ from .errors import InputError
 from .identity import load_key, pseudonym
 from .ingest import file_sha256
 from .linkage import link_senders, linkage_summary
+from .outputs import atomic_write, write_json
 
 
 @dataclass
@@ -112,30 +110,25 @@ def _pseudonymise(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
     return result
 
 
-def _atomic(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_outputs(cleaned: CleanedCohort, processed_dir: Path, interim_dir: Path) -> None:
     processed_dir, interim_dir = Path(processed_dir), Path(interim_dir)
     tables = {"participants": cleaned.participants, "person_period": cleaned.person_period,
               "activity": cleaned.activity}
     for name, frame in tables.items():
-        _atomic(processed_dir / f"{name}.parquet", lambda p, f=frame: f.to_parquet(p, index=False))
-    text = json.dumps(cleaned.quality, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    _atomic(processed_dir / "quality.json", lambda p: p.write_text(text, encoding="utf-8"))
-    meta = json.dumps(cleaned.cohort.public_metadata(), indent=2, ensure_ascii=False) + "\n"
-    _atomic(processed_dir / "cohort.json", lambda p: p.write_text(meta, encoding="utf-8"))
+        atomic_write(processed_dir / f"{name}.parquet",
+                     lambda p, f=frame: f.to_parquet(p, index=False))
+    write_json(processed_dir / "quality.json", cleaned.quality, sort_keys=True)
+    write_json(processed_dir / "cohort.json", cleaned.cohort.public_metadata())
     # PII for a person to resolve by hand: gitignored, never shared.
-    _atomic(interim_dir / "quarantine.csv", lambda p: cleaned.quarantine.to_csv(p, index=False))
-    _atomic(interim_dir / "unmatched_senders.csv",
-            lambda p: cleaned.unmatched_senders.to_csv(p, index=False))
+    atomic_write(interim_dir / "quarantine.csv", lambda p: cleaned.quarantine.to_csv(p, index=False))
+    atomic_write(interim_dir / "unmatched_senders.csv",
+                 lambda p: cleaned.unmatched_senders.to_csv(p, index=False))
+
+
+def accounting_table(quality: dict) -> pd.DataFrame:
+    """Rows in, kept and quarantined per raw file, with the identity checked per row."""
+    table = pd.DataFrame([{"file": f, **{k: v for k, v in e.items() if k != "reasons"},
+                           "reasons": "; ".join(f"{r}: {n}" for r, n in e["reasons"].items())}
+                          for f, e in quality["files"].items()])
+    table["balanced"] = table["rows_in"] == table["kept"] + table["quarantined"]
+    return table

@@ -7,7 +7,6 @@ import pandera.pandas as pa
 from . import codebook
 
 
-
 def _coded(variable: str, nullable: bool = False) -> pa.Column:
     return pa.Column(str, pa.Check.isin([str(c) for c in codebook.codes(variable)]),
                      nullable=nullable)

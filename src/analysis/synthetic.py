@@ -279,7 +279,7 @@ def _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng
             after = boundaries[int(dropped_after[i]) + 1] if dropped_after[i] else boundaries[1]
             events.append((_moment(rng, after, last_day), 6, f"{sender[i]} keluar"))
     for day in pd.date_range(spec.group_start, last_day, freq="D"):
-        for _ in range(int(rng.poisson(2.5))):
+        for _ in range(int(rng.poisson(4.0))):
             who = spec.facilitators[int(rng.integers(len(spec.facilitators)))]
             moment = _moment(rng, day.date(), day.date() + dt.timedelta(1))
             events.append((moment, 4, f"{who}: {rng.choice(FACILITATOR_PHRASES)}"))
@@ -364,8 +364,8 @@ def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
         "facilitators": spec.facilitators,
         "whatsapp": {"date_order": "day_first"},
     }
-    header = ("# SYNTHETIC DATA made by analysis.synthetic (seed {}): no real person is in this\n"
-              "# folder. Regenerate with `make data`.\n").format(spec.seed)
+    header = (f"# SYNTHETIC DATA made by analysis.synthetic (seed {spec.seed}): no real person is in this\n"
+              "# folder. Regenerate with `make data`.\n")
     (folder / "cohort.yml").write_text(header + yaml.safe_dump(cohort, allow_unicode=True,
                                                                sort_keys=False), encoding="utf-8")
     _roster(spec, people, rng).to_csv(folder / "roster.csv", index=False)

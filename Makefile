@@ -1,0 +1,96 @@
+# The map of the project: `make help` lists every target. Outputs are file targets with their
+# real prerequisites, so an unchanged cohort is not rebuilt and `make -j2 report` builds two
+# cohorts at once.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SECONDEXPANSION:
+# Keep every output even when only another rule asked for it (make would delete "intermediates").
+.SECONDARY:
+
+# Some machines set PYTHONDONTWRITEBYTECODE: then every run recompiles pandas and statsmodels
+# from source (10 s an import). The venv is compiled at install; let our own code cache too.
+unexport PYTHONDONTWRITEBYTECODE
+
+PYTHON   ?= python3
+VENV     := .venv
+PY       := $(VENV)/bin/python
+ANALYSIS := $(PY) -m analysis
+STAMP    := $(VENV)/.installed
+SRC      := $(shell find src/analysis -type f \( -name '*.py' -o -name '*.yml' \) -not -path '*/__pycache__/*')
+
+# Every folder under data/raw with a cohort.yml is a cohort; COHORT=<id> builds just one.
+ALL_COHORTS := $(patsubst data/raw/%/cohort.yml,%,$(wildcard data/raw/*/cohort.yml))
+COHORTS     := $(if $(COHORT),$(COHORT),$(ALL_COHORTS))
+LANGS       := id en
+
+raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2>/dev/null)
+report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
+                 reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
+
+.PHONY: help report test lab data clean clean-venv venv
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+	@echo "  COHORT=<id>       with report: build one cohort (folders under data/raw/)"
+
+venv: $(STAMP) ## create or refresh .venv from requirements.lock
+
+$(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
+	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
+
+report: $(report_files) reports/index.html ## build every cohort's report (HTML + PDF, id + en)
+
+test: $(STAMP) ## run the tests (unit, bad input, end to end)
+	$(PY) -m pytest
+
+lab: $(STAMP) ## open JupyterLab on the notebooks, with the project's environment
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+data: $(STAMP) ## regenerate the synthetic demo cohorts in data/raw
+	$(ANALYSIS) generate --out data/raw
+
+clean: ## remove processed data, interim PII and reports (raw data is never touched)
+	rm -rf data/processed data/interim reports
+
+clean-venv: ## remove .venv as well
+	rm -rf $(VENV)
+
+# 01: raw -> processed. One run writes all of these (a grouped pattern rule).
+data/processed/%/participants.parquet data/processed/%/person_period.parquet \
+data/processed/%/activity.parquet data/processed/%/quality.json data/processed/%/cohort.json \
+reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/01_clean.ipynb reports/$*/notebooks/01_clean.ipynb \
+	  -p cohort $* -p data_dir $(CURDIR)/data
+
+# 02: processed -> results.json
+reports/%/results.json reports/%/notebooks/02_dropout_model.ipynb: \
+  data/processed/%/participants.parquet data/processed/%/person_period.parquet \
+  data/processed/%/activity.parquet data/processed/%/quality.json \
+  notebooks/02_dropout_model.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/02_dropout_model.ipynb \
+	  reports/$*/notebooks/02_dropout_model.ipynb \
+	  -p cohort $* -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports
+
+# 03: results.json -> report, in Indonesian (report.*) and English (report.en.*)
+reports/%/report.html reports/%/report.pdf reports/%/notebooks/03_report.id.ipynb: \
+  reports/%/results.json notebooks/03_report.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/notebooks/03_report.id.ipynb \
+	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang id -p project_root $(CURDIR)
+	$(ANALYSIS) render $* --lang id --reports-dir reports
+
+reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.en.ipynb: \
+  reports/%/results.json notebooks/03_report.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/notebooks/03_report.en.ipynb \
+	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang en -p project_root $(CURDIR)
+	$(ANALYSIS) render $* --lang en --reports-dir reports
+
+# The leak check reads every output of the cohort; the build fails on any roster name or phone.
+reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
+  reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet
+	$(ANALYSIS) check-privacy $* --stamp $@
+
+reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(SRC) $(STAMP)
+	$(ANALYSIS) index --reports-dir reports

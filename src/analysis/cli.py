@@ -1,0 +1,139 @@
+"""`python -m analysis …`: the commands the Makefile runs, with errors a person can act on.
+
+Every command prints one clear line on bad input and exits 2; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+from .errors import InputError, PrivacyLeak
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+LANGS = ("id", "en")
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return code
+
+
+def run_notebook(args) -> int:
+    """Execute a notebook with papermill; a failing cell becomes one line on stderr."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    parameters = {k: yaml.safe_load(v) for k, v in args.parameter}
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        papermill.execute_notebook(
+            str(args.notebook), str(output), parameters=parameters, kernel_name="python3",
+            cwd=str(Path(args.notebook).resolve().parent), progress_bar=False,
+            request_save_on_cell_execute=False)
+    except PapermillExecutionError as exc:
+        output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
+        name = Path(args.notebook).name
+        if exc.ename in ("InputError", "PrivacyLeak"):
+            return _fail(exc.evalue)
+        return _fail(f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+    return 0
+
+
+def render(args) -> int:
+    from .render import render_report
+    from .results import load_results
+
+    folder = Path(args.reports_dir) / args.cohort
+    results = load_results(folder / "results.json")
+    suffix = "" if args.lang == "id" else f".{args.lang}"
+    render_report(folder / "notebooks" / f"03_report.{args.lang}.ipynb", results, args.lang,
+                  folder / f"report{suffix}.html", folder / f"report{suffix}.pdf")
+    return 0
+
+
+def check_privacy(args) -> int:
+    from .privacy import scan
+
+    raw = Path(args.data_dir) / "raw" / args.cohort
+    outputs = [Path(args.data_dir) / "processed" / args.cohort, Path(args.reports_dir) / args.cohort]
+    hits = scan(raw, [d for d in outputs if d.exists()])
+    if hits:
+        for file, person in hits[:20]:
+            print(f"privacy: {file} contains a {person.kind} from {person.source}", file=sys.stderr)
+        raise PrivacyLeak(f"{len(hits)} roster name(s) or phone number(s) found in outputs of "
+                          f"{args.cohort}; nothing may be shared until this is fixed")
+    if args.stamp:
+        Path(args.stamp).write_text(f"no roster name or phone found in {', '.join(map(str, outputs))}\n",
+                                    encoding="utf-8")
+    print(f"privacy check passed for {args.cohort}")
+    return 0
+
+
+def index(args) -> int:
+    from .outputs import atomic_write
+    from .render import render_index
+    from .results import load_results
+
+    reports = Path(args.reports_dir)
+    cohorts = [load_results(p) for p in sorted(reports.glob("*/results.json"))]
+    page = render_index(reports, cohorts)
+    atomic_write(reports / "index.html", lambda p: p.write_text(page, encoding="utf-8"))
+    return 0
+
+
+def generate(args) -> int:
+    from .synthetic import DEMO_COHORTS, generate_cohort
+
+    for spec in DEMO_COHORTS:
+        print(generate_cohort(spec, args.out))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("run-notebook", help="execute a notebook with papermill")
+    p.add_argument("notebook")
+    p.add_argument("output")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("NAME", "VALUE"))
+    p.set_defaults(func=run_notebook)
+
+    p = commands.add_parser("render", help="executed 03_report -> report.html and report.pdf")
+    p.add_argument("cohort")
+    p.add_argument("--lang", choices=LANGS, default="id")
+    p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
+    p.set_defaults(func=render)
+
+    p = commands.add_parser("check-privacy", help="fail if a roster name or phone is in outputs")
+    p.add_argument("cohort")
+    p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
+    p.add_argument("--stamp", help="file to write when the check passes")
+    p.set_defaults(func=check_privacy)
+
+    p = commands.add_parser("index", help="write reports/index.html")
+    p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
+    p.set_defaults(func=index)
+
+    p = commands.add_parser("generate", help="write the synthetic demo cohorts")
+    p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
+    p.set_defaults(func=generate)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (InputError, PrivacyLeak) as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(f"{exc.filename}: not found (build the earlier step first: make report)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

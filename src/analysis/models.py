@@ -1,0 +1,162 @@
+"""Dropout models: participant-level logistic regression and discrete-time hazard models.
+
+Models read processed tables only. Every model result says how many people and events are
+behind it, so the report can say how much (little) a cohort of fifty can tell.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
+from scipy import stats
+
+# Terms as they appear in formulas; labels for reports come from the report catalogue.
+PARTICIPANT_FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
+HAZARD_FORMULA = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
+EFFECT_TERMS = ("age_40_plus", "garment", "log_messages_before_session2",
+                "log_messages_before_session")
+
+
+def participant_frame(participants: pd.DataFrame) -> pd.DataFrame:
+    """Enrolled participants with model-ready columns (0/1 flags, log activity)."""
+    frame = participants[participants["enrolled"]].copy()
+    frame["dropout"] = frame["dropout"].astype(int)
+    frame["age_40_plus"] = frame["age_40_plus"].astype(int)
+    frame["garment"] = frame["garment"].astype(int)
+    # log(1 + messages): one extra message matters more to a quiet member than to a busy one
+    frame["log_messages_before_session2"] = np.log1p(frame["messages_before_session2"])
+    return frame
+
+
+def hazard_frame(person_period: pd.DataFrame) -> pd.DataFrame:
+    frame = person_period.copy()
+    frame["dropout"] = frame["dropout"].astype(int)
+    frame["age_40_plus"] = frame["age_40_plus"].astype(int)
+    frame["garment"] = frame["garment"].astype(int)
+    frame["log_messages_before_session"] = np.log1p(frame["messages_before_session"])
+    return frame
+
+
+def _tidy(fit, n: int, events: int, exponentiate_as: str) -> list[dict]:
+    conf = fit.conf_int(alpha=0.05)
+    rows = []
+    np.seterr(over="ignore")  # exp of a separated estimate is inf, reported as such
+    for term in fit.params.index:
+        estimate = float(fit.params[term])
+        rows.append({
+            "term": term,
+            "estimate": estimate,
+            "std_error": float(fit.bse[term]),
+            "ci_low": float(conf.loc[term, 0]),
+            "ci_high": float(conf.loc[term, 1]),
+            exponentiate_as: float(np.exp(estimate)),
+            f"{exponentiate_as}_ci_low": float(np.exp(conf.loc[term, 0])),
+            f"{exponentiate_as}_ci_high": float(np.exp(conf.loc[term, 1])),
+            "p_value": float(fit.pvalues[term]),
+            "n": n,
+            "events": events,
+        })
+    return rows
+
+
+def _fit_glm(formula: str, data: pd.DataFrame, link) -> tuple[object, list[str]]:
+    """Fit a binomial GLM, collecting warnings (separation, non-convergence) instead of hiding them."""
+    model = smf.glm(formula, data=data, family=sm.families.Binomial(link=link))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit = model.fit()
+    problems = sorted({str(w.message).split("\n")[0] for w in caught})
+    fitted = np.asarray(fit.fittedvalues)
+    if np.any(fitted < 1e-8) or np.any(fitted > 1 - 1e-8) or np.any(np.abs(fit.params) > 15):
+        problems.append("quasi-complete separation: some estimates are not finite in truth")
+    return fit, problems
+
+
+def _summary(fit, problems, data, formula, exponentiate_as, method) -> dict:
+    n_people = int(data["participant_id"].nunique())
+    events = int(data["dropout"].sum())
+    parameters = len(fit.params) - 1
+    return {
+        "formula": formula,
+        "method": method,
+        "n_people": n_people,
+        "n_rows": int(len(data)),
+        "events": events,
+        "parameters": parameters,
+        "events_per_parameter": round(events / max(parameters, 1), 2),
+        "converged": bool(getattr(fit, "converged", True)),
+        "problems": problems,
+        "log_likelihood": float(fit.llf),
+        "terms": _tidy(fit, n_people, events, exponentiate_as),
+    }
+
+
+def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FORMULA) -> dict:
+    """Logistic regression of dropout on age 40+, garment sector and early chat activity."""
+    data = participant_frame(participants)
+    fit, problems = _fit_glm(formula, data, sm.families.links.Logit())
+    return _summary(fit, problems, data, formula, "odds_ratio", "maximum likelihood")
+
+
+def hazard_model(person_period: pd.DataFrame, link: str = "logit",
+                 formula: str = HAZARD_FORMULA) -> dict:
+    """Discrete-time hazard of dropping out at each session, with lagged chat activity.
+
+    link="cloglog" gives hazard ratios comparable to a grouped-time proportional hazards model;
+    link="logit" gives odds ratios of dropping out at a session given still in the programme.
+    """
+    links = {"logit": (sm.families.links.Logit(), "odds_ratio"),
+             "cloglog": (sm.families.links.CLogLog(), "hazard_ratio")}
+    family_link, exponentiate_as = links[link]
+    data = hazard_frame(person_period)
+    fit, problems = _fit_glm(formula, data, family_link)
+    result = _summary(fit, problems, data, formula, exponentiate_as, "maximum likelihood")
+    result["link"] = link
+    return result
+
+
+def retention_by(participants: pd.DataFrame, variable: str, min_cell: int) -> list[dict]:
+    """Completion by group among enrolled participants; groups under min_cell merged into 'other'.
+
+    Merge rule: a category with fewer than min_cell enrolled people joins 'other' (and if 'other'
+    itself stays under min_cell, its counts are suppressed in shared tables).
+    """
+    enrolled = participants[participants["enrolled"]]
+    groups = enrolled[variable].astype(str)
+    sizes = groups.value_counts()
+    small = sizes[sizes < min_cell].index
+    merged = groups.where(~groups.isin(small), "other")
+    rows = []
+    for group, members in enrolled.groupby(merged, sort=True):
+        rows.append({
+            "group": group,
+            "n": int(len(members)),
+            "completed": int(members["completed"].sum()),
+            "dropouts": int(members["dropout"].sum()),
+            "completion_rate": float(members["completed"].mean()),
+            "merged_from": sorted(set(members[variable].astype(str))) if group == "other" else None,
+        })
+    return rows
+
+
+def chi_square_by(participants: pd.DataFrame, variable: str) -> dict:
+    """Fisher's exact test (2 groups) or chi-square of dropout by a grouping, among enrolled."""
+    enrolled = participants[participants["enrolled"]]
+    table = pd.crosstab(enrolled[variable], enrolled["dropout"])
+    if table.shape == (2, 2):
+        _, p = stats.fisher_exact(table.to_numpy())
+        return {"test": "Fisher exact", "p_value": float(p)}
+    if table.shape[1] < 2:
+        return {"test": "none (no variation in dropout)", "p_value": None}
+    chi2, p, dof, _ = stats.chi2_contingency(table.to_numpy())
+    return {"test": "chi-square", "statistic": float(chi2), "df": int(dof), "p_value": float(p)}
+
+
+def terms_frame(model: dict) -> pd.DataFrame:
+    """A model's terms as a table, for reading in a notebook."""
+    columns = ["term", "estimate", "ci_low", "ci_high", "p_value"]
+    return pd.DataFrame(model["terms"])[columns].round(3)

@@ -1,0 +1,103 @@
+"""The leak check: no roster name or phone number may reach processed data or reports.
+
+It reads every identifier the raw folder holds (roster, attendance and follow-up names and
+phones, chat senders), in all the spellings a number takes, and scans every output file's text:
+Parquet cells, JSON, HTML, executed notebooks and the PDFs' extracted text. A hit names the file
+and where the identifier came from, never the identifier itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import chat, codebook
+from .cohort import load_cohort
+from .identity import fold_name, normalise_phone
+from .ingest import ROW, read_table
+
+# no "." inside: a float's decimals are not a phone number
+PHONE_RUN = re.compile(r"\+?\d[\d\s\-()]{6,}\d")
+DATA_URI = re.compile(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    kind: str  # "name" or "phone"
+    folded: str  # folded name, or national significant number (digits after +62)
+    source: str  # "roster.csv row 12": where it came from, safe to print
+
+
+def identifiers(raw_dir: str | Path) -> list[Identifier]:
+    cohort = load_cohort(raw_dir)
+    found: dict[tuple[str, str], Identifier] = {}
+
+    def add(kind: str, value, source: str) -> None:
+        if kind == "phone":
+            e164 = normalise_phone(value)
+            key = e164.removeprefix("+62") if e164 else None
+        else:
+            key = fold_name(value)
+            if len(key.split()) < 2:  # one-word names ("Siti") are too common to scan for
+                key = None
+        if key:
+            found.setdefault((kind, key), Identifier(kind, key, source))
+
+    for file, table in ((cohort.roster_file, "roster"), (cohort.attendance_file, "attendance"),
+                        (cohort.followup_file, "followup")):
+        path = cohort.raw_dir / file if file else None
+        if not path or not path.exists():
+            continue
+        raw = read_table(path)
+        headers = codebook.match_headers([c for c in raw.columns if c != ROW], table, path)
+        for raw_header, canonical in headers.items():
+            if canonical in ("name", "phone"):
+                for value, row in zip(raw[raw_header], raw[ROW], strict=True):
+                    add(canonical, value, f"{path.name} row {row}")
+    records = chat.parse_exports(cohort.chat_files, cohort.chat_date_order)
+    people = pd.concat([records["sender"], chat.membership_events(records)["person"]]).dropna()
+    for person in sorted(set(people)):
+        kind = "phone" if normalise_phone(person) else "name"
+        add(kind, person, "a WhatsApp sender")
+    return list(found.values())
+
+
+def output_text(path: Path) -> str:
+    """The text a reader (or a search) could find in an output file."""
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+        return " ".join(map(str, frame.columns)) + "\n" + frame.to_csv(index=False)
+    if suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    if suffix in (".png", ".jpg", ".svg", ".ok"):
+        return ""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return DATA_URI.sub(" ", text)
+
+
+def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
+    folded = f" {fold_name(text)} "
+    digit_runs = [re.sub(r"\D", "", m) for m in PHONE_RUN.findall(text)]
+    hits = []
+    for person in people:
+        if person.kind == "name" and f" {person.folded} " in folded:
+            hits.append(person)
+        elif person.kind == "phone" and any(person.folded in run for run in digit_runs):
+            hits.append(person)
+    return hits
+
+
+def scan(raw_dir: str | Path, output_dirs) -> list[tuple[str, Identifier]]:
+    people = identifiers(raw_dir)
+    hits = []
+    for folder in output_dirs:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                hits += [(str(path), person) for person in scan_text(output_text(path), people)]
+    return hits

@@ -1,0 +1,106 @@
+import pytest
+
+from analysis import chat
+from analysis.errors import InputError
+
+ANDROID_ID = """\
+01/08/23 10.00 - Pesan dan panggilan dienkripsi secara end-to-end. Tidak seorang pun di luar chat ini, termasuk WhatsApp, yang dapat membaca atau mendengarkannya.
+01/08/23 10.00 - Rina Evermos membuat grup "Reseller Promise: Jakarta"
+01/08/23 10.01 - Rina Evermos menambahkan Budi Santoso, +62 812-3456-7890 dan Siti Aminah
+02/08/23 08.00 - +62 813-1111-2222 bergabung menggunakan tautan undangan grup ini
+02/08/23 08.05 - Rina Evermos: Selamat pagi: semua
+ini baris kedua
+
+dan baris ketiga
+02/08/23 08.06 - Budi Santoso: <Media tidak disertakan>
+13/08/23 21.15 - Budi Santoso: Pesan ini telah dihapus
+14/08/23 21.15 - Budi Santoso keluar
+14/08/23 21.16 - Rina Evermos mengubah subjek dari "A" ke "B: c"
+14/08/23 21.17 - Siti Aminah: saya tidak keluar kok
+14/08/23 21.18 - Siti Aminah: Andi menambahkan saya ke grup lain
+15/08/23 07.00 - Rina Evermos mengeluarkan +62 813-1111-2222
+"""
+
+
+@pytest.fixture
+def export(tmp_path):
+    path = tmp_path / "chat.txt"
+    path.write_text(ANDROID_ID, encoding="utf-8")
+    return path
+
+
+def test_android_indonesian_export_counts(export):
+    records = chat.parse_export(export)
+    kinds = records["kind"].value_counts().to_dict()
+    assert kinds == {"system": 7, "text": 3, "media": 1, "deleted": 1}
+    by_sender = records[records["kind"] != "system"].groupby("sender").size().to_dict()
+    assert by_sender == {"Rina Evermos": 1, "Budi Santoso": 2, "Siti Aminah": 2}
+
+
+def test_multiline_message_keeps_its_lines_and_first_line_number(export):
+    records = chat.parse_export(export)
+    message = records[records["sender"] == "Rina Evermos"].iloc[0]
+    assert message["text"] == "Selamat pagi: semua\nini baris kedua\n\ndan baris ketiga"
+    assert message["line"] == 5
+    assert str(message["timestamp"]) == "2023-08-02 08:05:00"
+
+
+def test_system_line_with_a_colon_is_still_a_system_line(export):
+    records = chat.parse_export(export)
+    changed = records[records["event"] == "group_changed"]
+    assert len(changed) == 1 and changed["sender"].isna().all()
+    created = records[records["event"] == "created"]
+    assert created["actor"].tolist() == ["Rina Evermos"]
+
+
+def test_message_quoting_system_words_is_a_message(export):
+    records = chat.parse_export(export)
+    siti = records[records["sender"] == "Siti Aminah"]["text"].tolist()
+    assert siti == ["saya tidak keluar kok", "Andi menambahkan saya ke grup lain"]
+
+
+def test_membership_events_per_person(export):
+    events = chat.membership_events(chat.parse_export(export))
+    joined = sorted(events[events["event"] == "joined"]["person"])
+    left = sorted(events[events["event"] == "left"]["person"])
+    assert joined == ["+62 812-3456-7890", "+62 813-1111-2222", "Budi Santoso", "Siti Aminah"]
+    assert left == ["+62 813-1111-2222", "Budi Santoso"]
+
+
+def test_parts_of_one_chat_merge_without_double_counting(tmp_path):
+    lines = ANDROID_ID.splitlines(keepends=True)
+    first, second = tmp_path / "part1.txt", tmp_path / "part2.txt"
+    first.write_text("".join(lines[:10]), encoding="utf-8")  # overlap: lines 9-10 in both
+    second.write_text("".join(lines[8:]), encoding="utf-8")
+    whole = tmp_path / "whole.txt"
+    whole.write_text(ANDROID_ID, encoding="utf-8")
+    merged = chat.parse_exports([first, second])
+    assert len(merged) == len(chat.parse_export(whole))
+
+
+def test_identical_messages_within_one_file_both_count(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("02/08/23 08.05 - Budi: ok\n02/08/23 08.05 - Budi: ok\n", encoding="utf-8")
+    assert len(chat.parse_exports([path])) == 2
+
+
+def test_month_first_dates_are_inferred_from_the_whole_file(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("08/01/23 10.00 - Budi: a\n08/13/23 10.00 - Budi: b\n", encoding="utf-8")
+    stamps = chat.parse_export(path)["timestamp"].dt.strftime("%Y-%m-%d").tolist()
+    assert stamps == ["2023-08-01", "2023-08-13"]
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "is empty"),
+    (b"hello world\nthis is not a chat\n", "not a WhatsApp chat export in a known format"),
+    (b"\x00\x01\x02binary", "binary file"),
+    ("oops\n02/08/23 08.05 - Budi: ok\n".encode(), "row 1: line does not start with a date"),
+    ("02/08/23 08.05 - Budi: ok\n".encode("utf-16"), "binary file"),
+])
+def test_unreadable_exports_give_one_clear_error(tmp_path, content, expected):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=expected) as caught:
+        chat.parse_export(path)
+    assert str(caught.value).startswith(str(path))

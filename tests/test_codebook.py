@@ -1,0 +1,45 @@
+import pandas as pd
+import pytest
+
+from analysis import codebook
+from analysis.errors import InputError
+
+
+def test_headers_match_whatever_the_punctuation_and_case():
+    mapping = codebook.match_headers(
+        ["Cap waktu", "NAMA LENGKAP ", "No. HP / WhatsApp", "Usia (tahun)", "Jenis Kelamin",
+         "Sektor Pekerjaan Sebelumnya", "Federasi Serikat Pekerja", "Kabupaten/Kota Domisili",
+         "Apakah Anda penyandang disabilitas?", "Status Pekerjaan"], "roster", "roster.csv")
+    assert mapping["No. HP / WhatsApp"] == "phone"
+    assert mapping["NAMA LENGKAP "] == "name"
+    assert mapping["Apakah Anda penyandang disabilitas?"] == "disability"
+
+
+def test_missing_column_names_the_file_and_the_column():
+    with pytest.raises(InputError, match=r"roster.csv: missing column `phone`"):
+        codebook.match_headers(["Nama Lengkap", "Usia", "Jenis Kelamin", "Sektor", "Federasi",
+                                "Domisili", "Disabilitas", "Status Pekerjaan"], "roster",
+                               "roster.csv")
+
+
+def test_messy_sector_labels_harmonise_to_one_code():
+    raw = pd.Series(["Garmen", " konveksi ", "TEKSTIL & GARMEN", "Sepatu", "mamin"])
+    coded = codebook.code_values(raw, "sector", "roster.csv", "Sektor", pd.Series(range(2, 7)))
+    assert list(coded) == ["garment_textile"] * 3 + ["footwear_leather", "food_processing"]
+
+
+def test_unknown_label_is_an_error_with_row_column_and_suggestion():
+    raw = pd.Series(["Garmen", "garmenn"])
+    with pytest.raises(InputError) as caught:
+        codebook.code_values(raw, "sector", "roster.csv", "Sektor", pd.Series([2, 3]))
+    message = str(caught.value)
+    assert message.startswith("roster.csv row 3, column `Sektor`: 'garmenn' is not a known sector")
+    assert "did you mean 'garmen'" in message
+
+
+def test_every_code_has_labels_in_both_languages():
+    for name, spec in codebook.load_codebook()["variables"].items():
+        assert set(spec["label"]) == {"id", "en"}, name
+        if spec["type"] == "category":
+            for code, value in spec["values"].items():
+                assert set(value["label"]) == {"id", "en"}, (name, code)
