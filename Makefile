@@ -29,7 +29,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test lab data clean clean-venv venv
+.PHONY: help report test lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -51,6 +51,9 @@ lab: $(STAMP) ## open JupyterLab on the notebooks, with the project's environmen
 
 data: $(STAMP) ## regenerate the synthetic demo cohorts in data/raw
 	$(ANALYSIS) generate --out data/raw
+
+strip: $(STAMP) ## clear outputs from notebooks/ before committing (they can hold participant data)
+	$(VENV)/bin/jupyter nbconvert --clear-output --inplace notebooks/*.ipynb
 
 clean: ## remove processed data, interim PII and reports (raw data is never touched)
 	rm -rf data/processed data/interim reports

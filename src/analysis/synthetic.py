@@ -87,6 +87,10 @@ class CohortSpec:
     dropouts_at: dict[int, int] | None = None
     intermittent_at: dict[int, int] | None = None
     facilitators: list[str] = field(default_factory=lambda: ["Rina Evermos", "Dimas ILO Jakarta"])
+    # Share of saved contacts shown by a nickname ("Bu Sari", "Sari Garmen") that no exact rule
+    # links to the roster, and how many people registered twice on the form.
+    nickname_share: float = 0.08
+    duplicate_registrations: int = 1
     effects: dict = field(default_factory=lambda: TRUE_EFFECTS)
 
 
@@ -154,6 +158,7 @@ def _people(spec: CohortSpec, rng: np.random.Generator, fake: Faker) -> pd.DataF
         "disability": rng.random(n) < 0.06,
         "employment_status": np.where(rng.random(n) < 0.75, "laid_off", "at_risk"),
         "saved_contact": rng.random(n) < 0.55,  # shown by name in the export, else by number
+        "nickname": rng.random(n) < spec.nickname_share,
         "engagement": rng.gamma(1.3, 2.0, size=n),  # messages a week while taking part
     })
 
@@ -239,8 +244,10 @@ def _moment(rng, day_from: dt.date, day_to: dt.date) -> dt.datetime:
 
 
 def _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng):
-    sender = np.where(people["saved_contact"], people["name"],
-                      people["phone"].map(_display_phone))
+    nicknames = [f"{rng.choice(['Bu', 'Pak', 'Kak'])} {name.split()[0]}" if rng.random() < 0.5
+                 else f"{name.split()[0]} {spec.place}" for name in people["name"]]
+    shown_name = np.where(people["nickname"], nicknames, people["name"])
+    sender = np.where(people["saved_contact"], shown_name, people["phone"].map(_display_phone))
     start = dt.datetime.combine(spec.group_start, dt.time(10, 0))
     lead = spec.facilitators[0]
     events = [(start, 0, "Pesan dan panggilan dienkripsi secara end-to-end. Tidak seorang pun di "
@@ -304,7 +311,7 @@ def _roster(spec, people, rng) -> pd.DataFrame:
     submitted = sorted(_moment(rng, spec.group_start - dt.timedelta(14), spec.group_start)
                        for _ in range(len(people)))
     order = rng.permutation(len(people))
-    return pd.DataFrame({
+    roster = pd.DataFrame({
         "Cap waktu": [f"{m:%d/%m/%Y %H:%M:%S}" for m in submitted],
         "Nama Lengkap": people["name"].to_numpy()[order],
         "No. HP / WhatsApp": [_spell_phone(p, rng) for p in people["phone"].to_numpy()[order]],
@@ -320,6 +327,11 @@ def _roster(spec, people, rng) -> pd.DataFrame:
         "Status Pekerjaan": np.where(people["employment_status"].to_numpy()[order] == "laid_off",
                                      "Sudah di-PHK", "Terancam PHK"),
     })
+    # Someone fills in the form twice, days later, spelling the phone another way.
+    twice = roster.iloc[rng.choice(len(roster), size=spec.duplicate_registrations, replace=False)]
+    twice = twice.assign(**{"Cap waktu": f"{spec.group_start - dt.timedelta(1):%d/%m/%Y} 19:02:11"})
+    twice["No. HP / WhatsApp"] = [_spell_phone(normalise_phone(p), rng) for p in twice["No. HP / WhatsApp"]]
+    return pd.concat([roster, twice], ignore_index=True)
 
 
 def _attendance(spec, people, attended, rng) -> pd.DataFrame:

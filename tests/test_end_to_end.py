@@ -1,0 +1,132 @@
+"""The real notebooks, run by papermill on a small generated cohort, checked from the raw files."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+
+from conftest import PROJECT_ROOT
+from test_synthetic import attendance_by_session
+
+pytestmark = pytest.mark.e2e
+
+
+def _run(*args):
+    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def built(small_cohort, tmp_path_factory):
+    """raw -> processed -> results -> reports, exactly as the Makefile runs it."""
+    root = tmp_path_factory.mktemp("project")
+    data, reports = root / "data", root / "reports"
+    shutil.copytree(small_cohort, data / "raw" / small_cohort.name)
+    cohort = small_cohort.name
+    steps = [
+        ("run-notebook", "notebooks/01_clean.ipynb", reports / cohort / "notebooks/01_clean.ipynb",
+         "-p", "cohort", cohort, "-p", "data_dir", data),
+        ("run-notebook", "notebooks/02_dropout_model.ipynb",
+         reports / cohort / "notebooks/02_dropout_model.ipynb", "-p", "cohort", cohort,
+         "-p", "data_dir", data, "-p", "reports_dir", reports),
+    ]
+    for lang in ("id", "en"):
+        steps += [("run-notebook", "notebooks/03_report.ipynb",
+                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
+                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
+                   PROJECT_ROOT),
+                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
+    steps.append(("check-privacy", cohort, "--data-dir", data, "--reports-dir", reports))
+    for step in steps:
+        done = _run(*step)
+        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+    return {"cohort": cohort, "raw": data / "raw" / cohort, "data": data,
+            "reports": reports / cohort}
+
+
+def test_results_match_counts_taken_straight_from_the_raw_files(built):
+    results = json.loads((built["reports"] / "results.json").read_text())
+    funnel = results["funnel"]
+    assert funnel["attended_by_session"] == attendance_by_session(built["raw"])
+    roster = pd.read_csv(built["raw"] / "roster.csv", dtype=str)
+    phones = roster["No. HP / WhatsApp"].str.replace(r"\D", "", regex=True).str[-9:]
+    assert funnel["registered"] == phones.nunique()  # one person registered twice
+    sheet = pd.read_csv(built["raw"] / "attendance.csv", dtype=str, keep_default_na=False)
+    present = sheet.filter(like="Sesi").apply(lambda c: c.str.lower().isin(
+        {"hadir", "h", "✓"}))
+    first, last = present.iloc[:, 0], present.iloc[:, -1]
+    assert funnel["enrolled"] == int(first.sum())
+    assert funnel["completed"] == int((first & last).sum())
+    assert funnel["dropouts"] == int((first & ~last).sum())
+    assert funnel["no_shows"] == int((~present.any(axis=1)).sum())
+    model = results["models"]["participant"]
+    assert model["n_people"] == funnel["enrolled"] and model["events"] == funnel["dropouts"]
+
+
+def test_reports_exist_carry_the_title_and_show_no_code(built):
+    title = {"id": "Kohort Uji Kecil (DATA SINTETIS)", "en": "Small Test Cohort (SYNTHETIC DATA)"}
+    for lang, suffix in (("id", ""), ("en", ".en")):
+        page = (built["reports"] / f"report{suffix}.html").read_text(encoding="utf-8")
+        assert title[lang] in page
+        text = re.sub(r"<[^>]+>", " ", re.sub(r"data:image/png;base64,[^\"]+", "", page))
+        for code in ("import ", "show(", "sections.", "cohort_results", "Text(0.5", "<Axes",
+                     "<Figure", "In [", "Traceback"):
+            assert code not in text, (lang, code)
+        pdf = PdfReader(built["reports"] / f"report{suffix}.pdf")
+        pdf_text = " ".join(p.extract_text() for p in pdf.pages)
+        assert len(pdf.pages) >= 5
+        assert title[lang].split(" (")[0] in " ".join(pdf_text.split())
+        assert "import " not in pdf_text and "show(" not in pdf_text
+
+
+def test_report_numbers_come_from_results_json(built):
+    results = json.loads((built["reports"] / "results.json").read_text())
+    page = (built["reports"] / "report.html").read_text(encoding="utf-8")
+    by_session = " → ".join(map(str, results["funnel"]["attended_by_session"]))
+    assert by_session in page
+    assert f"<strong>{results['funnel']['registered']}</strong> orang mendaftar" in page
+
+
+def test_executed_notebooks_are_kept_as_the_audit_trail(built):
+    names = sorted(p.name for p in (built["reports"] / "notebooks").iterdir())
+    assert names == ["01_clean.ipynb", "02_dropout_model.ipynb", "03_report.en.ipynb",
+                     "03_report.id.ipynb"]
+
+
+def test_no_roster_name_or_phone_reaches_processed_data_or_reports(built):
+    assert _run("check-privacy", built["cohort"], "--data-dir", built["data"], "--reports-dir",
+                built["reports"].parent).returncode == 0
+    roster = pd.read_csv(built["raw"] / "roster.csv", dtype=str)
+    leak = built["reports"] / "notebooks" / "leak.html"
+    leak.write_text(f"<p>{roster['Nama Lengkap'].iloc[2]}</p>", encoding="utf-8")
+    try:
+        done = _run("check-privacy", built["cohort"], "--data-dir", built["data"],
+                    "--reports-dir", built["reports"].parent)
+    finally:
+        leak.unlink()
+    assert done.returncode == 2
+    assert "leak.html contains a name from roster.csv row 4" in done.stderr
+    assert roster["Nama Lengkap"].iloc[2] not in done.stderr
+
+
+def test_bad_input_stops_the_build_with_one_line_and_no_traceback(small_cohort, tmp_path):
+    raw = tmp_path / "data" / "raw" / small_cohort.name
+    shutil.copytree(small_cohort, raw)
+    roster = pd.read_csv(raw / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[2, "Sektor Pekerjaan Sebelumnya"] = "Garmenn"
+    roster.to_csv(raw / "roster.csv", index=False)
+    out = tmp_path / "01.ipynb"
+    done = _run("run-notebook", "notebooks/01_clean.ipynb", out, "-p", "cohort", small_cohort.name,
+                "-p", "data_dir", tmp_path / "data")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: {raw / 'roster.csv'} row 4, column `Sektor Pekerjaan Sebelumnya`: 'Garmenn' is not "
+        "a known sector label (codes: electronics_automotive, food_processing, footwear_leather, "
+        "garment_textile, other, retail_hospitality); did you mean 'garmen'? Add the spelling to "
+        "src/analysis/codebook.yml if it is right.")
+    assert "Traceback" not in done.stderr and not out.exists()

@@ -1,0 +1,64 @@
+"""Models pinned to numbers worked out by hand."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import models
+
+
+def _participants(a, b, c, d):
+    """a = 40+ dropouts, b = 40+ completers, c = under-40 dropouts, d = under-40 completers."""
+    rows = ([(True, True)] * a + [(True, False)] * b + [(False, True)] * c + [(False, False)] * d)
+    frame = pd.DataFrame(rows, columns=["age_40_plus", "dropout"])
+    frame["participant_id"] = [f"P{i:012x}" for i in range(len(frame))]
+    frame["enrolled"] = True
+    frame["garment"] = False
+    frame["messages_before_session2"] = 0
+    return frame
+
+
+def test_logistic_odds_ratio_equals_the_cross_product_ratio():
+    a, b, c, d = 12, 15, 7, 14
+    fit = models.participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
+    term = next(t for t in fit["terms"] if t["term"] == "age_40_plus")
+    assert term["odds_ratio"] == pytest.approx(a * d / (b * c), rel=1e-6)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)  # Woolf's standard error
+    assert term["std_error"] == pytest.approx(se, rel=1e-6)
+    assert term["odds_ratio_ci_low"] == pytest.approx(math.exp(math.log(a * d / (b * c)) - 1.959964 * se),
+                                                      rel=1e-5)
+    assert fit["n_people"] == 48 and fit["events"] == 19 and fit["events_per_parameter"] == 19
+
+
+def test_hazard_with_session_dummies_only_reproduces_life_table_hazards():
+    # 40 at risk at session 2 with 10 events; 30 at risk at session 3 with 3 events
+    rows = [(i, 2, i < 10) for i in range(40)] + [(i, 3, i < 13) for i in range(10, 40)]
+    table = pd.DataFrame(rows, columns=["pid", "session", "dropout"])
+    table["participant_id"] = table["pid"].map(lambda i: f"P{i:012x}")
+    for column in ("age_40_plus", "garment"):
+        table[column] = False
+    table["messages_before_session"] = 0
+    for link, inverse in (("logit", lambda x: 1 / (1 + np.exp(-x))),
+                          ("cloglog", lambda x: 1 - np.exp(-np.exp(x)))):
+        fit = models.hazard_model(table, link, "dropout ~ C(session)")
+        est = {t["term"]: t["estimate"] for t in fit["terms"]}
+        assert inverse(est["Intercept"]) == pytest.approx(10 / 40, rel=1e-6)
+        assert inverse(est["Intercept"] + est["C(session)[T.3]"]) == pytest.approx(3 / 30, rel=1e-6)
+
+
+def test_separation_is_reported_not_hidden():
+    fit = models.participant_model(_participants(10, 0, 5, 20), "dropout ~ age_40_plus")
+    assert any("separation" in p for p in fit["problems"])
+
+
+def test_sparse_sectors_merge_into_other():
+    frame = pd.DataFrame({"sector": ["garment_textile"] * 6 + ["footwear_leather"] * 2 +
+                          ["retail_hospitality"] * 3 + ["other"] * 1,
+                          "enrolled": True, "completed": [True, False] * 6})
+    frame["dropout"] = ~frame["completed"]
+    groups = {g["group"]: g for g in models.retention_by(frame, "sector", min_cell=5)}
+    assert set(groups) == {"garment_textile", "other"}
+    assert groups["other"]["n"] == 6
+    assert groups["other"]["merged_from"] == ["footwear_leather", "other", "retail_hospitality"]

@@ -1,0 +1,49 @@
+"""The leak check finds a roster name or phone in any output, in any spelling."""
+
+import pandas as pd
+import pytest
+
+from analysis import privacy
+
+
+@pytest.fixture(scope="module")
+def people(small_cohort):
+    return privacy.identifiers(small_cohort)
+
+
+def _roster(small_cohort):
+    return pd.read_csv(small_cohort / "roster.csv", dtype=str)
+
+
+def test_identifiers_cover_every_roster_person(small_cohort, people):
+    names = {p.folded for p in people if p.kind == "name"}
+    assert len(names) >= len(_roster(small_cohort)) - 1
+
+
+@pytest.mark.parametrize("spell", [
+    lambda nsn: "0" + nsn, lambda nsn: "+62 " + nsn[:3] + "-" + nsn[3:7] + "-" + nsn[7:],
+    lambda nsn: "62" + nsn, lambda nsn: "(0" + nsn[:3] + ") " + nsn[3:]])
+def test_a_phone_in_any_spelling_is_found(small_cohort, people, spell):
+    nsn = next(p.folded for p in people if p.kind == "phone")
+    hits = privacy.scan_text(f"<td>kontak: {spell(nsn)}</td>", people)
+    assert [h.kind for h in hits] == ["phone"]
+
+
+def test_a_name_is_found_whatever_the_case(small_cohort, people):
+    name = _roster(small_cohort)["Nama Lengkap"].iloc[3]
+    assert [h.kind for h in privacy.scan_text(f"<p>{name.upper()} hadir</p>", people)] == ["name"]
+
+
+def test_numbers_and_hashes_are_not_mistaken_for_phones(people):
+    text = '{"odds_ratio": 17.234567, "sha256": "4df215a7c8169c6895e70c32591a23dd", "n": 48}'
+    assert privacy.scan_text(text, people) == []
+
+
+def test_scan_reports_where_a_leak_came_from_not_what_it_is(small_cohort, tmp_path):
+    name = _roster(small_cohort)["Nama Lengkap"].iloc[0]
+    (tmp_path / "report.html").write_text(f"<p>{name}</p>", encoding="utf-8")
+    pd.DataFrame({"x": [name]}).to_parquet(tmp_path / "t.parquet")
+    hits = privacy.scan(small_cohort, [tmp_path])
+    assert sorted(f.rsplit("/", 1)[1] for f, _ in hits) == ["report.html", "t.parquet"]
+    assert all(p.source.startswith("roster.csv row") or p.source.startswith("attendance.csv row")
+               for _, p in hits)

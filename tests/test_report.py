@@ -1,0 +1,56 @@
+"""The report's words and numbers: formatting, suppression, plain-language findings."""
+
+import pytest
+
+from analysis import report
+
+
+@pytest.mark.parametrize("value, lang, digits, text", [
+    (2.1, "id", 1, "2,1"), (2.1, "en", 1, "2.1"), (1250.5, "id", 1, "1.250,5"),
+    (1250.5, "en", 1, "1,250.5"), (None, "id", 1, "–"), (float("inf"), "en", 2, "–")])
+def test_numbers_are_written_the_readers_way(value, lang, digits, text):
+    assert report.number(value, lang, digits) == text
+
+
+def test_small_counts_are_suppressed_but_zero_is_not():
+    assert [report.count(n, 5) for n in (0, 1, 4, 5, 30)] == ["0", "<5", "<5", "5", "30"]
+
+
+def test_p_values_in_tables_and_sentences():
+    assert report.p_value(0.0004, "id") == "< 0,001"
+    assert report.p_phrase(0.0004, "en") == "p < 0.001"
+    assert report.p_phrase(0.044, "id") == "p = 0,044"
+
+
+def _model(estimate, low, high):
+    import math
+
+    return {"terms": [{"term": "age_40_plus", "estimate": math.log(estimate), "odds_ratio": estimate,
+                       "odds_ratio_ci_low": low, "odds_ratio_ci_high": high,
+                       "ci_low": math.log(low), "ci_high": math.log(high), "p_value": 0.1, "n": 48}]}
+
+
+def test_finding_sentence_in_indonesian_matches_the_agreed_form():
+    (sentence,) = report.findings(_model(2.1, 0.9, 5.0), "id")
+    assert sentence == ("Peserta berusia 40 tahun ke atas lebih mungkin berhenti (rasio odds 2,1; "
+                        "IK 95% 0,9–5,0; n = 48; data ini juga sesuai dengan tidak adanya perbedaan).")
+
+
+def test_finding_sentence_in_english_and_direction():
+    (sentence,) = report.findings(_model(0.4, 0.2, 0.8), "en")
+    assert sentence == ("Participants aged 40 and over were less likely to drop out "
+                        "(odds ratio 0.4; 95% CI 0.2–0.8; n = 48).")
+
+
+def test_activity_effects_are_per_doubling_of_messages():
+    import math
+
+    row = {"term": "log_messages_before_session2", "estimate": -1.0, "ci_low": -2.0, "ci_high": 0.0}
+    ratio, low, high = report.effect(row, "odds_ratio")
+    assert ratio == pytest.approx(math.exp(-math.log(2)))
+    assert high == pytest.approx(1.0)
+
+
+def test_catalogue_has_both_languages_for_every_string():
+    for key, value in report.catalogue().items():
+        assert set(value) == {"id", "en"}, key
