@@ -21,14 +21,16 @@ HEADER = re.compile(
     rf"^(?:\[(?P<d1>{_DATE}),? (?P<t1>{_TIME})\] |(?P<d2>{_DATE}),? (?P<t2>{_TIME}) - )(?P<body>.*)$"
 )
 
+LRM = "\u200e"  # iOS puts it before system text and media placeholders
 MEDIA = re.compile(
-    r"^(?:<Media tidak disertakan>|<Media omitted>|(?:gambar|video|audio|stiker|dokumen)"
-    r" tidak disertakan|(?:image|video|audio|sticker|document|GIF) omitted)$",
+    r"^\u200e?(?:<Media tidak disertakan>|<Media omitted>|(?:gambar|video|audio|stiker|dokumen|GIF)"
+    r" tidak disertakan|(?:image|video|audio|sticker|document|GIF) omitted|<attached: [^>]*>"
+    r"|<terlampir: [^>]*>)$",
     re.IGNORECASE,
 )
 DELETED = re.compile(
-    r"^(?:Pesan ini telah dihapus|Pesan ini dihapus|Anda menghapus pesan ini|This message was deleted"
-    r"|You deleted this message)\.?$",
+    r"^\u200e?(?:Pesan ini telah dihapus|Pesan ini dihapus|Anda menghapus pesan ini"
+    r"|This message was deleted|You deleted this message)\.?$",
     re.IGNORECASE,
 )
 
@@ -64,8 +66,9 @@ def _read_lines(path: Path) -> list[str]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, "is not UTF-8 text as WhatsApp exports are", row=line) from None
-    text = text.replace("\u200e", "").replace("\u202f", " ").replace("\u00a0", " ")
-    return text.split("\n")
+    text = text.replace("\u202f", " ").replace("\u00a0", " ")
+    # a mark at the start of a line hides the date from the header pattern; inside, it tells
+    return [line.lstrip(LRM) for line in text.split("\n")]
 
 
 def _infer_date_order(parts: pd.DataFrame, path: Path, date_order: str | None) -> str:
@@ -155,29 +158,32 @@ def _coalesce(frame: pd.DataFrame, prefix: str) -> pd.Series:
 
 
 def _classify(body: pd.Series, timestamps, line: pd.Series, file: str) -> pd.DataFrame:
-    first_line = body.str.split("\n", n=1).str[0]
-    found = first_line.str.extract(SYSTEM)
+    split = body.str.split(": ", n=1, expand=True).reindex(columns=[0, 1])
+    # iOS writes a system line as "<group name>: \u200e<text>"; Android as plain "<text>".
+    marked = split[1].fillna("").str.startswith(LRM)
+    subject = body.where(~marked, split[1].str.lstrip(LRM)).str.split("\n", n=1).str[0]
+    found = subject.str.extract(SYSTEM)
     event_names = [name for name, _ in SYSTEM_PATTERNS]
     matched = found[event_names].notna()
     event = matched.idxmax(axis=1).where(matched.any(axis=1))
     actor = _coalesce(found, "actor_").str.strip()
     target = _coalesce(found, "target_").str.strip()
-    # A known system line whose "actor" holds "Name: " is a message quoting such words, and a line
-    # with no "Name: " at all is a system line WhatsApp phrased in a way we do not list.
-    is_system = (event.notna() & ~actor.fillna("").str.contains(": ", regex=False)) | \
-        ~body.str.contains(": ", regex=False)
-    split = body.str.split(": ", n=1, expand=True).reindex(columns=[0, 1])
-    text = split[1].where(~is_system, body)
-    kind = np.select(
-        [is_system, text.fillna("").str.match(MEDIA), text.fillna("").str.match(DELETED)],
-        ["system", "media", "deleted"], default="text")
+    text = split[1].str.lstrip(LRM)
+    media = text.fillna("").str.match(MEDIA)
+    deleted = text.fillna("").str.match(DELETED)
+    # A known system line whose "actor" holds "Name: " is a message quoting such words; a line
+    # with no "Name: " at all, or marked and neither media nor deleted, is a system line
+    # phrased in a way we do not list.
+    is_system = (event.notna() & (marked | ~actor.fillna("").str.contains(": ", regex=False))) \
+        | ~body.str.contains(": ", regex=False) | (marked & ~media & ~deleted)
+    kind = np.select([is_system, media, deleted], ["system", "media", "deleted"], default="text")
     return pd.DataFrame({
         "file": file,
         "line": line.to_numpy(),
         "timestamp": timestamps,
         "kind": kind,
         "sender": split[0].where(~is_system).str.strip(),
-        "text": text,
+        "text": text.where(~is_system, subject.where(marked, body)),
         "event": event.where(is_system).fillna("other").where(is_system),
         "actor": actor.where(is_system),
         "target": target.where(is_system),

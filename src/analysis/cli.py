@@ -34,7 +34,9 @@ def run_notebook(args) -> int:
         papermill.execute_notebook(
             str(args.notebook), str(output), parameters=parameters, kernel_name="python3",
             cwd=str(Path(args.notebook).resolve().parent), progress_bar=False,
-            request_save_on_cell_execute=False)
+            request_save_on_cell_execute=False,
+            # the kernel's start-up notices are for developers, not for staff running make
+            extra_arguments=["--IPKernelApp.log_level=ERROR"])
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
         name = Path(args.notebook).name

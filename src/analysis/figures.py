@@ -94,7 +94,7 @@ def activity(results: dict, lang: str):
     ax.set_ylabel(t("activity_ylabel", lang))
     ax.set_xlabel(t("activity_xlabel", lang))
     ax.set_title(t("activity_title", lang))
-    ax.legend(frameon=False, loc="upper right")
+    ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3)
     fig.autofmt_xdate()
     return fig
 
