@@ -95,7 +95,7 @@ def test_month_first_dates_are_inferred_from_the_whole_file(tmp_path):
     (b"", "is empty"),
     (b"hello world\nthis is not a chat\n", "not a WhatsApp chat export in a known format"),
     (b"\x00\x01\x02binary", "binary file"),
-    (b"oops\n02/08/23 08.05 - Budi: ok\n", "row 1: line does not start with a date"),
+    (b"oops\n02/08/23 08.05 - Budi: ok\n", "line 1: line does not start with a date"),
     ("02/08/23 08.05 - Budi: ok\n".encode("utf-16"), "binary file"),
 ])
 def test_unreadable_exports_give_one_clear_error(tmp_path, content, expected):

@@ -65,7 +65,7 @@ def _read_lines(path: Path) -> list[str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, "is not UTF-8 text as WhatsApp exports are", row=line) from None
+        raise InputError(path, "is not UTF-8 text as WhatsApp exports are", line=line) from None
     text = text.replace("\u202f", " ").replace("\u00a0", " ")
     # a mark at the start of a line hides the date from the header pattern; inside, it tells
     return [line.lstrip(LRM) for line in text.split("\n")]
@@ -109,7 +109,7 @@ def _timestamps(dates: pd.Series, times: pd.Series, path: Path, date_order: str 
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(path, f"'{dates.iloc[row]} {times.iloc[row]}' is not a valid date and time"
-                               f" (read as {order.replace('_', '-')})", row=int(dates.index[row]) + 1)
+                               f" (read as {order.replace('_', '-')})", line=int(dates.index[row]) + 1)
     return stamps
 
 
@@ -124,13 +124,13 @@ def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFram
         if first is None:
             raise InputError(path, "is empty: expected a WhatsApp chat export")
         raise InputError(path, f"is not a WhatsApp chat export in a known format: "
-                               f"'{lines[first][:60]}'", row=first + 1)
+                               f"'{lines[first][:60]}'", line=first + 1)
     first_header = int(is_header.to_numpy().nonzero()[0][0])
     stray = lines.iloc[:first_header].str.strip().ne("")
     if stray.any():
         row = int(stray.to_numpy().nonzero()[0][0])
         raise InputError(path, f"line does not start with a date and time: '{lines[row][:60]}'",
-                         row=row + 1)
+                         line=row + 1)
     record = is_header.cumsum() - 1
     body = head["body"].where(is_header)
     continuation = ~is_header & (lines.index > first_header)
@@ -222,3 +222,29 @@ def membership_events(records: pd.DataFrame) -> pd.DataFrame:
         rows.append(exploded.assign(event=as_event)[["person", "timestamp", "event"]])
     return pd.concat(rows, ignore_index=True).sort_values(["timestamp", "person"]).reset_index(
         drop=True)
+
+
+def sender_summary(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per sender (and per person who only joined or left), plus a '<system>' row."""
+    posts = records[records["kind"] != "system"]
+    grouped = posts.groupby("sender")
+    summary = pd.DataFrame({
+        "messages": grouped.size(),
+        "media": grouped["kind"].agg(lambda k: int((k == "media").sum())),
+        "first_message": grouped["timestamp"].min(),
+        "last_message": grouped["timestamp"].max(),
+    })
+    membership = membership_events(records)
+    for event in ("joined", "left"):
+        times = membership[membership["event"] == event].groupby("person")["timestamp"]
+        summary = summary.join((times.min() if event == "joined" else times.max()).rename(event),
+                               how="outer")
+    summary["messages"] = summary["messages"].fillna(0).astype(int)
+    summary["media"] = summary["media"].fillna(0).astype(int)
+    summary = summary.rename_axis("sender").reset_index().sort_values("sender", kind="stable")
+    system = pd.DataFrame([{"sender": "<system>", "messages": int((records["kind"] == "system").sum()),
+                            "media": 0}])
+    table = pd.concat([summary, system], ignore_index=True)
+    for column in ("first_message", "last_message", "joined", "left"):
+        table[column] = pd.to_datetime(table[column]).dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("")
+    return table[["sender", "messages", "media", "first_message", "last_message", "joined", "left"]]

@@ -88,6 +88,19 @@ def index(args) -> int:
     return 0
 
 
+def chat_summary(args) -> int:
+    """Per-sender counts for any WhatsApp export, as CSV on stdout."""
+    from .chat import parse_exports, sender_summary
+
+    records = parse_exports([Path(p) for p in args.exports], args.date_order)
+    try:
+        sys.stdout.write(sender_summary(records).to_csv(index=False))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` closed the pipe: not an error
+        sys.stderr.close()
+    return 0
+
+
 def generate(args) -> int:
     from .synthetic import DEMO_COHORTS, generate_cohort
 
@@ -124,6 +137,12 @@ def main(argv=None) -> int:
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.set_defaults(func=index)
 
+    p = commands.add_parser("chat-summary", help="per-sender CSV for WhatsApp export(s)")
+    p.add_argument("exports", nargs="+", metavar="EXPORT.txt")
+    p.add_argument("--date-order", choices=("day_first", "month_first"),
+                   help="how to read dd/mm vs mm/dd dates (default: inferred from the file)")
+    p.set_defaults(func=chat_summary)
+
     p = commands.add_parser("generate", help="write the synthetic demo cohorts")
     p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
     p.set_defaults(func=generate)
@@ -134,7 +153,9 @@ def main(argv=None) -> int:
     except (InputError, PrivacyLeak) as exc:
         return _fail(str(exc))
     except FileNotFoundError as exc:
-        return _fail(f"{exc.filename}: not found (build the earlier step first: make report)")
+        return _fail(f"{exc.filename}: not found")
+    except IsADirectoryError as exc:
+        return _fail(f"{exc.filename}: is a folder, not a file")
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ from __future__ import annotations
 class InputError(Exception):
     """Bad input: names the file, row, column and what was expected."""
 
-    def __init__(self, file, message: str, row: int | None = None, column: str | None = None):
+    def __init__(self, file, message: str, row: int | None = None, column: str | None = None,
+                 line: int | None = None):
         self.file = str(file)
         self.row = row
+        self.line = line  # text files (chat exports) have lines, tables have rows
         self.column = column
         self.message = message
         super().__init__(str(self))
@@ -17,6 +19,8 @@ class InputError(Exception):
         where = self.file
         if self.row is not None:
             where += f" row {self.row}"
+        if self.line is not None:
+            where += f" line {self.line}"
         if self.column is not None:
             where += f", column `{self.column}`"
         return f"{where}: {self.message}"
