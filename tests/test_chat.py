@@ -104,3 +104,19 @@ def test_unreadable_exports_give_one_clear_error(tmp_path, content, expected):
     with pytest.raises(InputError, match=expected) as caught:
         chat.parse_export(path)
     assert str(caught.value).startswith(str(path))
+
+
+def test_parsing_in_two_halves_gives_the_same_records_wherever_the_cut_falls(export, monkeypatch):
+    data = export.read_bytes() + b"15/08/23 08.00 - Budi Santoso: daftar:\n2 produk terjual\n\n"
+    export.write_bytes(data)
+    whole = chat.parse_export(export)
+    monkeypatch.setattr(chat, "PARALLEL_BYTES", 0)
+    cuts = [i + 1 for i, byte in enumerate(data[:-1]) if byte == ord("\n")]
+    for cut in cuts:
+        line = data[:cut].count(b"\n") + 1
+        monkeypatch.setattr(chat.chat_lines, "chunks",
+                            lambda data, parts, cut=cut, line=line: [(0, cut, 1),
+                                                                    (cut, len(data), line)])
+        halves = chat.parse_export(export)
+        assert halves.astype(str).equals(whole.astype(str)), f"cut before line {line}"
+    assert whole["text"].iloc[-1] == "daftar:\n2 produk terjual"

@@ -8,31 +8,27 @@ messages, even when their text contains a colon.
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from .errors import InputError
-
-_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}"
-_TIME = r"\d{1,2}[.:]\d{2}(?:[.:]\d{2})?(?:\s?[AaPp]\.?\s?[Mm]\.?)?"
-HEADER = re.compile(
-    rf"^(?:\[(?P<d1>{_DATE}),? (?P<t1>{_TIME})\] |(?P<d2>{_DATE}),? (?P<t2>{_TIME}) - )(?P<body>.*)$"
-)
+from . import chat_lines
 
 LRM = "\u200e"  # iOS puts it before system text and media placeholders
-MEDIA = re.compile(
-    r"^\u200e?(?:<Media tidak disertakan>|<Media omitted>|(?:gambar|video|audio|stiker|dokumen|GIF)"
-    r" tidak disertakan|(?:image|video|audio|sticker|document|GIF) omitted|<attached: [^>]*>"
-    r"|<terlampir: [^>]*>)$",
-    re.IGNORECASE,
-)
-DELETED = re.compile(
-    r"^\u200e?(?:Pesan ini telah dihapus|Pesan ini dihapus|Anda menghapus pesan ini"
-    r"|This message was deleted|You deleted this message)\.?$",
-    re.IGNORECASE,
-)
+_MEDIA = (r"^\x{200e}?(?:<Media tidak disertakan>|<Media omitted>|(?:gambar|video|audio|stiker|dokumen"
+          r"|GIF) tidak disertakan|(?:image|video|audio|sticker|document|GIF) omitted"
+          r"|<attached: [^>]*>|<terlampir: [^>]*>)$")
+_DELETED = (r"^\x{200e}?(?:Pesan ini telah dihapus|Pesan ini dihapus|Anda menghapus pesan ini"
+            r"|This message was deleted|You deleted this message)\.?$")
+# Words that only a system line puts after a name: a "sender" holding one may be a system line
+# whose text contains ": " (checked in full below); every other record is a message.
+KINDS = ["system", "media", "deleted", "text"]
+_SYSTEM_WORDS = (r" (?:bergabung|keluar|left|menambahkan|added|mengeluarkan|removed|membuat|created"
+                 r"|mengubah|changed|telah|joined)")
 
 # (event, pattern): the actor is the person the line is about, target whom they acted on.
 SYSTEM_PATTERNS = [
@@ -57,137 +53,118 @@ SYSTEM = re.compile("|".join(
 LIST_SPLIT = re.compile(r", | dan | and ")
 
 
-def _read_lines(path: Path) -> list[str]:
-    data = path.read_bytes()
-    if b"\x00" in data[:4096]:
-        raise InputError(path, "is a binary file, not a WhatsApp chat export (.txt)")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, "is not UTF-8 text as WhatsApp exports are", line=line) from None
-    text = text.replace("\u202f", " ").replace("\u00a0", " ")
-    # a mark at the start of a line hides the date from the header pattern; inside, it tells
-    return [line.lstrip(LRM) for line in text.split("\n")]
+def _gather(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.LargeStringArray:
+    """Byte ranges of the export as one Arrow string array, copied in C++.
+
+    The ranges are in file order and do not overlap, so one offsets array that alternates
+    (start, end, next start, ...) makes every even element a wanted string; `take` keeps those.
+    """
+    offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
+    offsets[0:-1:2] = starts
+    offsets[1::2] = ends
+    offsets[-1] = ends[-1] if len(ends) else 0
+    both = pa.LargeStringArray.from_buffers(2 * len(starts), pa.py_buffer(offsets),
+                                            pa.py_buffer(data))
+    return pc.take(both, pa.array(np.arange(0, 2 * len(starts), 2)))
 
 
-def _infer_date_order(parts: pd.DataFrame, path: Path, date_order: str | None) -> str:
-    """day_first or month_first, from the whole file: one date with a first part over 12 decides."""
-    if date_order:
-        return date_order
-    first = parts[0].astype(int)
-    second = parts[1].astype(int)
-    day_first_seen = bool((first > 12).any())
-    month_first_seen = bool((second > 12).any())
-    if day_first_seen and month_first_seen:
-        raise InputError(path, "mixes day-first and month-first dates; set whatsapp.date_order "
-                               "in cohort.yml")
-    return "month_first" if month_first_seen else "day_first"
-
-
-def _timestamps(dates: pd.Series, times: pd.Series, path: Path, date_order: str | None):
-    parts = dates.str.split(r"[./-]", regex=True, expand=True)
-    year_first = parts[0].str.len() == 4
-    ymd = parts[year_first]
-    rest = parts[~year_first]
-    order = _infer_date_order(rest, path, date_order) if len(rest) else "day_first"
-    day = pd.concat([ymd[2], rest[0] if order == "day_first" else rest[1]]).sort_index()
-    month = pd.concat([ymd[1], rest[1] if order == "day_first" else rest[0]]).sort_index()
-    year = pd.concat([ymd[0], rest[2]]).sort_index().astype(int)
-    year = year.where(year >= 100, year + 2000)
-    clock = times.str.extract(r"^(\d{1,2})[.:](\d{2})(?:[.:](\d{2}))?\s?([AaPp])?")
-    hour = clock[0].astype(int)
-    pm = clock[3].str.lower().eq("p").fillna(False).astype(bool)
-    am = clock[3].str.lower().eq("a").fillna(False).astype(bool)
-    hour = hour.where(~(am & (hour == 12)), 0)
-    hour = hour.where(~(pm & (hour < 12)), hour + 12)
-    frame = pd.DataFrame({"year": year, "month": month.astype(int), "day": day.astype(int),
-                          "hour": hour, "minute": clock[1].astype(int),
-                          "second": clock[2].fillna("0").astype(int)})
-    stamps = pd.to_datetime(frame, errors="coerce")
-    bad = stamps.isna()
-    if bad.any():
-        row = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"'{dates.iloc[row]} {times.iloc[row]}' is not a valid date and time"
-                               f" (read as {order.replace('_', '-')})", line=int(dates.index[row]) + 1)
-    return stamps
-
-
-def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFrame:
-    """One export file -> one row per message or system event, with its first line number."""
-    path = Path(path)
-    lines = pd.Series(_read_lines(path))
-    head = lines.str.extract(HEADER)
-    is_header = head["body"].notna()
-    if not is_header.any():
-        first = next((i for i, t in enumerate(lines) if t.strip()), None)
-        if first is None:
-            raise InputError(path, "is empty: expected a WhatsApp chat export")
-        raise InputError(path, f"is not a WhatsApp chat export in a known format: "
-                               f"'{lines[first][:60]}'", line=first + 1)
-    first_header = int(is_header.to_numpy().nonzero()[0][0])
-    stray = lines.iloc[:first_header].str.strip().ne("")
-    if stray.any():
-        row = int(stray.to_numpy().nonzero()[0][0])
-        raise InputError(path, f"line does not start with a date and time: '{lines[row][:60]}'",
-                         line=row + 1)
-    record = is_header.cumsum() - 1
-    body = head["body"].where(is_header)
-    continuation = ~is_header & (lines.index > first_header)
-    records = head[is_header].copy()
-    records["line"] = records.index + 1
-    records["body"] = body[is_header]
-    if continuation.any():
-        extra = lines[continuation].groupby(record[continuation]).agg("\n".join)
-        idx = records.index[extra.index]
-        # blank lines inside a message are kept; those before the next message are not
-        records.loc[idx, "body"] = (records.loc[idx, "body"] + "\n" + extra.to_numpy()).str.rstrip()
-    records = records.reset_index(drop=True)
-    dates = records["d1"].fillna(records["d2"])
-    times = records["t1"].fillna(records["t2"])
-    timestamps = _timestamps(dates.set_axis(records["line"] - 1),
-                             times.set_axis(records["line"] - 1), path, date_order)
-    return _classify(records["body"], timestamps.to_numpy(), records["line"], path.name)
-
-
-def _coalesce(frame: pd.DataFrame, prefix: str) -> pd.Series:
-    columns = [c for c in frame.columns if c.startswith(prefix)]
-    if not columns:
-        return pd.Series(pd.NA, index=frame.index, dtype="object")
-    return frame[columns].bfill(axis=1).iloc[:, 0]
-
-
-def _classify(body: pd.Series, timestamps, line: pd.Series, file: str) -> pd.DataFrame:
-    split = body.str.split(": ", n=1, expand=True).reindex(columns=[0, 1])
-    # iOS writes a system line as "<group name>: \u200e<text>"; Android as plain "<text>".
-    marked = split[1].fillna("").str.startswith(LRM)
-    subject = body.where(~marked, split[1].str.lstrip(LRM)).str.split("\n", n=1).str[0]
-    found = subject.str.extract(SYSTEM)
+def _system_lines(bodies: pd.Series, marked: pd.Series) -> pd.DataFrame:
+    """event, actor, target for candidate lines; event is NA where a line is a message after all."""
+    if bodies.empty:
+        return pd.DataFrame({c: pd.Series(dtype="str") for c in ("event", "actor", "target")})
+    bodies = bodies.astype(object)  # a few lines: Python's re is quicker than Arrow per row
+    found = bodies.str.extract(SYSTEM)
     event_names = [name for name, _ in SYSTEM_PATTERNS]
     matched = found[event_names].notna()
     event = matched.idxmax(axis=1).where(matched.any(axis=1))
     actor = _coalesce(found, "actor_").str.strip()
     target = _coalesce(found, "target_").str.strip()
-    text = split[1].str.lstrip(LRM)
-    media = text.fillna("").str.match(MEDIA)
-    deleted = text.fillna("").str.match(DELETED)
-    # A known system line whose "actor" holds "Name: " is a message quoting such words; a line
-    # with no "Name: " at all, or marked and neither media nor deleted, is a system line
-    # phrased in a way we do not list.
-    is_system = (event.notna() & (marked | ~actor.fillna("").str.contains(": ", regex=False))) \
-        | ~body.str.contains(": ", regex=False) | (marked & ~media & ~deleted)
-    kind = np.select([is_system, media, deleted], ["system", "media", "deleted"], default="text")
+    # A known system line whose "actor" holds "Name: " is a message quoting such words.
+    quoted = ~marked & actor.fillna("").str.contains(": ", regex=False)
+    return pd.DataFrame({"event": event.where(~quoted), "actor": actor, "target": target})
+
+
+def _coalesce(frame: pd.DataFrame, prefix: str) -> pd.Series:
+    columns = [c for c in frame.columns if c.startswith(prefix)]
+    return frame[columns].bfill(axis=1).iloc[:, 0]
+
+
+def _bools(array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False).astype(bool)
+
+
+PARALLEL_BYTES = 4_000_000  # larger exports are parsed in two halves, one per core
+
+
+def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFrame:
+    """One export file -> one row per message or system event, with its first line number."""
+    path = Path(path)
+    data = chat_lines.read_bytes(path)
+    bounds = chat_lines.chunks(data, 2 if len(data) > PARALLEL_BYTES else 1)
+    # numpy and Arrow release the GIL in their loops, so threads use both cores
+    with ThreadPoolExecutor(len(bounds)) as pool:
+        records = chat_lines.join(list(pool.map(
+            lambda b: chat_lines.split_records(path, data, *b), bounds)))
+        stamps = chat_lines.timestamps(path, records, date_order)
+        halves = np.array_split(np.arange(len(records.line)), len(bounds))
+        parts = list(pool.map(lambda rows: _columns(data, records, rows), halves))
+    columns = {k: [p[k] for p in parts] for k in parts[0]}
     return pd.DataFrame({
-        "file": file,
-        "line": line.to_numpy(),
-        "timestamp": timestamps,
-        "kind": kind,
-        "sender": split[0].where(~is_system).str.strip(),
-        "text": text.where(~is_system, subject.where(marked, body)),
-        "event": event.where(is_system).fillna("other").where(is_system),
-        "actor": actor.where(is_system),
-        "target": target.where(is_system),
+        "file": path.name,
+        "line": records.line,
+        "timestamp": stamps,
+        "kind": pd.Categorical.from_codes(np.concatenate(columns["kind"]), categories=KINDS),
+        "sender": pa.chunked_array(columns["sender"]).to_pandas(),
+        "text": pa.chunked_array(columns["text"]).to_pandas(),
+        **{c: pd.Series(np.concatenate(columns[c]), dtype=object)
+           for c in ("event", "actor", "target")},
     })
+
+
+def _columns(data: bytes, records, rows: np.ndarray) -> dict:
+    """Sender, text and kind of the records `rows` (a contiguous run)."""
+    body_start, body_end = records.body_start[rows], records.body_end[rows]
+    lo, hi = (int(body_start[0]), int(records.text_end[rows[-1]])) if len(rows) else (0, 0)
+    colons = chat_lines.occurrences(np.frombuffer(data, np.uint8, count=hi - lo, offset=lo), b": ")
+    colon = chat_lines.first_after(colons + lo, body_start, body_end)
+    has_colon = colon >= 0
+    sender = _gather(data, body_start, np.where(has_colon, colon, body_start))
+    text = _gather(data, np.where(has_colon, colon + 2, body_start), records.text_end[rows])
+    marked = _bools(pc.starts_with(text, LRM))
+    # placeholders are short and rare: a cheap length test first, the patterns on what is left
+    short = np.flatnonzero(_bools(pc.less_equal(pc.binary_length(text), 60)))
+    shortlist = text.take(short)
+    placeholder = np.zeros(len(text), dtype=bool)
+    deleted = np.zeros(len(text), dtype=bool)
+    placeholder[short] = _bools(pc.match_substring_regex(shortlist, f"{_MEDIA}|{_DELETED}",
+                                                         ignore_case=True))
+    at = np.flatnonzero(placeholder)
+    deleted[at] = _bools(pc.match_substring_regex(text.take(at), _DELETED, ignore_case=True))
+    wordy = _bools(pc.match_substring_regex(sender, _SYSTEM_WORDS))
+    candidate = np.flatnonzero(~has_colon | marked | wordy)
+    first_lines = _gather(data, body_start[candidate], body_end[candidate])
+    subject = np.array([
+        (t.removeprefix(LRM).split("\n", 1)[0] if m else line)
+        for t, m, line in zip(text.take(candidate).to_pylist(), marked[candidate],
+                              first_lines.to_pylist(), strict=True)], dtype=object)
+    found = _system_lines(pd.Series(subject, dtype=object), pd.Series(marked[candidate]))
+    system_at = (found["event"].notna().to_numpy() | ~has_colon[candidate] |
+                 (marked[candidate] & ~placeholder[candidate]))
+    is_system = np.zeros(len(text), dtype=bool)
+    is_system[candidate[system_at]] = True
+    kind = np.select([is_system, placeholder & ~deleted, deleted], [0, 1, 2], default=3)
+    mask = pa.array(is_system)
+    sender = pc.if_else(mask, pa.scalar(None, pa.large_string()), pc.utf8_trim_whitespace(sender))
+    if marked.any():
+        text = pc.utf8_ltrim(text, LRM)
+    text = pc.replace_with_mask(text, mask, pa.array(subject[system_at], type=pa.large_string()))
+    result = {"kind": kind.astype(np.int8), "sender": sender, "text": text}
+    for column in ("event", "actor", "target"):
+        values = np.full(len(kind), None, dtype=object)  # mostly empty: plain objects are cheap
+        values[candidate[system_at]] = (found[column].fillna("other") if column == "event"
+                                        else found[column]).to_numpy()[system_at]
+        result[column] = values
+    return result
 
 
 def merge_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -49,7 +49,9 @@ class ExportFormat:
 
     @property
     def name(self) -> str:
-        return f"{self.platform}-{self.lang}-{self.clock}h-{self.date.replace('%', '')}"
+        separator = {"/": "slash", ".": "dot", "-": "dash"}[self.date[2]]
+        order = self.date.replace("%", "")[::2]
+        return f"{self.platform}-{self.lang}-{self.clock}h-{order}-{separator}"
 
 
 FORMATS = [
