@@ -124,10 +124,10 @@ def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFram
 def _columns(data: bytes, records, rows: np.ndarray) -> dict:
     """Sender, text and kind of the records `rows` (a contiguous run)."""
     body_start, body_end = records.body_start[rows], records.body_end[rows]
-    lo, hi = (int(body_start[0]), int(records.text_end[rows[-1]])) if len(rows) else (0, 0)
-    colons = chat_lines.occurrences(np.frombuffer(data, np.uint8, count=hi - lo, offset=lo), b": ")
-    colon = chat_lines.first_after(colons + lo, body_start, body_end)
-    has_colon = colon >= 0
+    first_lines = _gather(data, body_start, body_end)
+    at_colon = pc.find_substring(first_lines, ": ").to_numpy(zero_copy_only=False)
+    has_colon = at_colon >= 0
+    colon = body_start + at_colon  # byte offsets: Arrow counts UTF-8 code units
     sender = _gather(data, body_start, np.where(has_colon, colon, body_start))
     text = _gather(data, np.where(has_colon, colon + 2, body_start), records.text_end[rows])
     marked = _bools(pc.starts_with(text, LRM))
@@ -142,11 +142,11 @@ def _columns(data: bytes, records, rows: np.ndarray) -> dict:
     deleted[at] = _bools(pc.match_substring_regex(text.take(at), _DELETED, ignore_case=True))
     wordy = _bools(pc.match_substring_regex(sender, _SYSTEM_WORDS))
     candidate = np.flatnonzero(~has_colon | marked | wordy)
-    first_lines = _gather(data, body_start[candidate], body_end[candidate])
     subject = np.array([
         (t.removeprefix(LRM).split("\n", 1)[0] if m else line)
         for t, m, line in zip(text.take(candidate).to_pylist(), marked[candidate],
-                              first_lines.to_pylist(), strict=True)], dtype=object)
+                              first_lines.take(candidate).to_pylist(), strict=True)],
+        dtype=object)
     found = _system_lines(pd.Series(subject, dtype=object), pd.Series(marked[candidate]))
     system_at = (found["event"].notna().to_numpy() | ~has_colon[candidate] |
                  (marked[candidate] & ~placeholder[candidate]))

@@ -53,10 +53,10 @@ def read_bytes(path) -> bytes:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(path, "is not UTF-8 text as WhatsApp exports are", line=line) from None
-    raw = np.frombuffer(data, dtype=np.uint8)
-    if (raw == 13).any():
+    # single-byte probes are memchr-fast; the replacements run only when needed
+    if b"\r" in data:
         data = data.replace(b"\r\n", b"\n")
-    if (raw == 0xE2).any() or (raw == 0xC2).any():  # lead bytes of U+202F, U+200E, U+00A0
+    if b"\xe2" in data or b"\xc2" in data:  # lead bytes of U+202F, U+200E, U+00A0
         for old, new in (("\u202f".encode(), b" "), ("\u00a0".encode(), b" "),
                          # a mark at the start of a line hides the date; inside, it tells
                          (b"\n" + LRM.encode(), b"\n")):
@@ -80,12 +80,16 @@ def first_after(positions: np.ndarray, starts: np.ndarray, limit: np.ndarray) ->
     return np.where(ok, found, -1)
 
 
-def _windows(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The first WINDOW bytes of each line, 0 past its end: one strided gather, no index arrays."""
-    padded = np.concatenate((buf, np.zeros(WINDOW, dtype=np.uint8)))
-    window = np.lib.stride_tricks.sliding_window_view(padded, WINDOW)[starts]
-    inside = np.arange(WINDOW, dtype=np.int64) < (ends - starts)[:, None]
-    return window * inside
+def _windows(buf: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The first WINDOW bytes from each start (running into the next line: callers check)."""
+    window = np.zeros((len(starts), WINDOW), dtype=np.uint8)
+    whole = starts <= len(buf) - WINDOW
+    if len(buf) >= WINDOW:
+        window[whole] = np.lib.stride_tricks.sliding_window_view(buf, WINDOW)[starts[whole]]
+    for row in np.flatnonzero(~whole):  # the last line or two of the chunk
+        tail = buf[starts[row]:]
+        window[row, : len(tail)] = tail
+    return window
 
 
 def _find(window: np.ndarray, pattern: bytes) -> np.ndarray:
@@ -138,20 +142,28 @@ def split_records(path, data: bytes, lo: int = 0, hi: int | None = None,
     first_byte = buf[np.minimum(starts, len(buf) - 1)]
     # a header starts with a digit ("08/08/23 …") or "[" (iOS); only those lines are examined
     candidate = np.flatnonzero(((first_byte >= 48) & (first_byte <= 57)) | (first_byte == 91))
-    window = _windows(buf, starts[candidate], ends[candidate])
+    window = _windows(buf, starts[candidate])
     ios = window[:, 0] == 91
-    dash, bracket = _find(window, b" - "), _find(window, b"] ")
-    end_col = np.where(ios, bracket, dash)
-    has_end = end_col > 0
-    candidate, window, ios, end_col = (candidate[has_end], window[has_end], ios[has_end],
-                                       end_col[has_end])
+    if not ios.any():  # one platform per file, usually: no masked copies of the windows
+        end_col = _find(window, b" - ")
+    elif ios.all():
+        end_col = _find(window, b"] ")
+    else:
+        end_col = np.where(ios, _find(window, b"] "), _find(window, b" - "))
+    has_end = (end_col > 0) & (end_col < (ends - starts)[candidate])
+    if not has_end.all():
+        candidate, window, ios, end_col = (candidate[has_end], window[has_end], ios[has_end],
+                                           end_col[has_end])
     # the shape includes iOS's "[": SHAPE allows it, and the digit columns stay in place
     key = _shape_keys(window, end_col)
     fields = {name: np.zeros(len(candidate), dtype=np.int64) for name in "abcHMS"}
     pm = np.zeros(len(candidate), dtype=np.int8)  # -1 am, 1 pm, 0 24-hour clock
     year_first = np.zeros(len(candidate), dtype=bool)
     valid = np.zeros(len(candidate), dtype=bool)
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    if len(key) and (key == key[0]).all():  # the usual case: one shape for every line
+        first, inverse = np.array([0]), np.zeros(len(key), dtype=np.int64)
+    else:
+        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     for shape_index, row in enumerate(first):
         text = bytes(_SHAPE_OF[window[row, : end_col[row]]]).decode("utf-8", "replace")
         match = SHAPE.match(text)
