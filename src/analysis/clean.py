@@ -15,7 +15,7 @@ from .cohort import Cohort, load_cohort
 from .errors import InputError
 from .identity import load_key, pseudonym
 from .ingest import file_sha256
-from .linkage import link_senders, linkage_summary
+from .linkage import link_senders, linkage_summary, read_overrides
 from .outputs import atomic_write, write_json
 
 
@@ -65,7 +65,12 @@ def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
     membership = chat.membership_events(records)
     posts = records[records["kind"] != "system"].copy()
     names = pd.concat([posts["sender"], membership["person"]], ignore_index=True)
-    links = link_senders(names, people, cohort.facilitators)
+    overrides_file = cohort.raw_dir / "linkage_overrides.csv"
+    overrides = read_overrides(overrides_file)
+    if overrides_file.exists():
+        ledger.count_in(overrides_file.name, len(overrides))
+        ledger.keep(overrides_file.name, len(overrides))
+    links = link_senders(names, people, cohort.facilitators, overrides)
     by_sender = links.set_index("sender")
     posts = posts.join(by_sender[["role", "phone_e164"]], on="sender")
     membership = membership.join(by_sender[["role", "phone_e164"]], on="person")

@@ -1,38 +1,118 @@
-"""Link chat senders (saved names or phone numbers) to roster participants."""
+"""Link chat senders (saved names or phone numbers) to roster participants.
+
+The rules, in order (the first that applies wins):
+1. `linkage_overrides.csv` in the raw folder: what a person resolved by hand.
+2. Facilitators listed in cohort.yml (and the exporting phone's "Anda"/"You"): staff, not
+   participant activity.
+3. A phone number that normalises to a roster phone: exact.
+4. A name equal to one roster name after folding case, accents and punctuation.
+5. A fuzzy name: after dropping honorifics (Bu, Pak, Kak, ...), token-sort similarity of at least
+   FUZZY_THRESHOLD with exactly one roster name clearly ahead of the next, or a lone first name
+   that exactly one roster person has.
+Everything else stays unmatched; with its PII it goes only to data/interim/.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+from rapidfuzz import fuzz, process
 
+from . import codebook
+from .errors import InputError
 from .identity import fold_name, normalise_phone
+from .ingest import ROW, read_table
 
-# How the exporting phone shows its own owner: always staff in a programme group.
-SELF_NAMES = {"anda", "you"}
+SELF_NAMES = {"anda", "you"}  # how the exporting phone shows its owner: staff in a programme group
+HONORIFICS = {"bu", "ibu", "pak", "bapak", "kak", "mas", "mbak", "bang", "teh", "a", "dek", "om"}
+FUZZY_THRESHOLD = 90  # token-sort ratio, 0-100: "Siti Nurhalisa" ~ "Siti Nurhaliza" is 93
+FUZZY_MARGIN = 5  # the best candidate must beat the second by this much
+NOT_PARTICIPANT = {"facilitator", "fasilitator", "staff", "bukan peserta", "not a participant"}
 
 
-def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators) -> pd.DataFrame:
-    """One row per distinct sender: role (participant, facilitator, unmatched), phone, method.
+def read_overrides(path: Path) -> dict[str, str | None]:
+    """sender -> E.164 phone of the roster person, or None for 'not a participant'."""
+    if not path.exists():
+        return {}
+    table = read_table(path)
+    headers = codebook.match_headers([c for c in table.columns if c != ROW], "linkage_overrides",
+                                     path)
+    reverse = {v: k for k, v in headers.items()}
+    overrides = {}
+    for _, row in table.iterrows():
+        sender, target = str(row[reverse["sender"]]).strip(), str(row[reverse["phone"]]).strip()
+        if not sender:
+            raise InputError(path, "empty sender", row=int(row[ROW]), column=reverse["sender"])
+        if target.casefold() in NOT_PARTICIPANT:
+            overrides[sender] = None
+            continue
+        phone = normalise_phone(target)
+        if phone is None:
+            raise InputError(path, f"'{target}' is neither a phone number nor one of "
+                                   f"{sorted(NOT_PARTICIPANT)}", row=int(row[ROW]),
+                             column=reverse["phone"])
+        overrides[sender] = phone
+    return overrides
 
-    Phone numbers match exactly after normalisation; names match exactly after folding case,
-    accents and punctuation, and only when one roster person has that name.
-    """
+
+def _without_honorifics(folded: str) -> str:
+    words = folded.split()
+    while len(words) > 1 and words[0] in HONORIFICS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def _fuzzy(name: str, roster_names: pd.Series) -> tuple[str | None, str]:
+    """(phone, method) for a name no exact rule matched."""
+    query = _without_honorifics(name)
+    if not query:
+        return None, "no match"
+    if " " not in query:
+        first = roster_names.str.split().str[0]
+        hits = roster_names.index[first == query]
+        return (hits[0], "first name (unique)") if len(hits) == 1 else (None, "no match")
+    best = process.extract(query, roster_names.to_dict(), scorer=fuzz.token_sort_ratio, limit=2)
+    if not best or best[0][1] < FUZZY_THRESHOLD:
+        return None, "no match"
+    if len(best) > 1 and best[0][1] - best[1][1] < FUZZY_MARGIN:
+        return None, "no match (ambiguous)"
+    return best[0][2], f"fuzzy name ({best[0][1]:.0f})"
+
+
+def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
+                 overrides: dict | None = None) -> pd.DataFrame:
+    """One row per distinct sender: role (participant, facilitator, unmatched), phone, method."""
+    overrides = overrides or {}
     staff_names = {fold_name(f) for f in facilitators}
     staff_phones = {p for p in (normalise_phone(f) for f in facilitators) if p}
     by_phone = set(roster["phone_e164"])
     folded = roster.assign(folded=roster["name"].map(fold_name))
     unique_names = folded.drop_duplicates("folded", keep=False).set_index("folded")["phone_e164"]
+    roster_names = folded.set_index("phone_e164")["folded"]
     rows = []
     for sender in sorted(set(senders.dropna())):
         phone = normalise_phone(sender) if any(c.isdigit() for c in sender) else None
         name = fold_name(sender)
-        if name in staff_names or name in SELF_NAMES or (phone and phone in staff_phones):
+        if sender in overrides:
+            target = overrides[sender]
+            if target is None:
+                rows.append((sender, "facilitator", None, "override"))
+            elif target in by_phone:
+                rows.append((sender, "participant", target, "override"))
+            else:
+                rows.append((sender, "unmatched", None, "override names a phone not on the roster"))
+        elif name in staff_names or name in SELF_NAMES or (phone and phone in staff_phones):
             rows.append((sender, "facilitator", None, "facilitator list"))
-        elif phone and phone in by_phone:
-            rows.append((sender, "participant", phone, "phone"))
+        elif phone:
+            found = phone in by_phone
+            rows.append((sender, "participant" if found else "unmatched", phone if found else None,
+                         "phone" if found else "no match"))
         elif name in unique_names.index:
             rows.append((sender, "participant", unique_names[name], "name"))
         else:
-            rows.append((sender, "unmatched", None, "no match"))
+            match, method = _fuzzy(name, roster_names)
+            rows.append((sender, "participant" if match else "unmatched", match, method))
     return pd.DataFrame(rows, columns=["sender", "role", "phone_e164", "method"])
 
 
@@ -40,11 +120,14 @@ def linkage_summary(links: pd.DataFrame) -> dict:
     """Match rates for quality.json: counts only, no names."""
     people = links[links["role"] != "facilitator"]
     matched = people["role"] == "participant"
+    method = people["method"]
     return {
         "senders": int(len(links)),
         "facilitators": int((links["role"] == "facilitator").sum()),
-        "matched_by_phone": int((people["method"] == "phone").sum()),
-        "matched_by_name": int((people["method"] == "name").sum()),
+        "matched_by_override": int((matched & (method == "override")).sum()),
+        "matched_by_phone": int((method == "phone").sum()),
+        "matched_by_name": int((method == "name").sum()),
+        "matched_by_fuzzy_name": int(method.str.startswith(("fuzzy", "first name")).sum()),
         "unmatched": int((~matched).sum()),
         "match_rate": round(float(matched.mean()), 4) if len(people) else None,
     }

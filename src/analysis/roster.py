@@ -97,6 +97,10 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     ledger.quarantine_rows(name, frame[bad_phone], "phone number missing or not a valid "
                            "Indonesian number")
     frame = frame[~bad_phone].copy()
+    reverse = {v: k for k, v in headers.items()}
+    reference_year = cohort.session_dates[0].year
+    frame["age"] = [parse_age(v, path, r, reverse["age"], reference_year)
+                    for v, r in zip(frame["age"], frame[ROW], strict=True)]
     frame["name_folded"] = frame["name"].map(fold_name)
     duplicate = frame.duplicated("phone_e164") | frame.duplicated(["name_folded", "age"])
     for _, row in frame[duplicate].iterrows():
@@ -109,10 +113,6 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
                                           "registration is kept"})
     ledger.quarantine_rows(name, frame[duplicate], "duplicate registration (first one kept)")
     frame = frame[~duplicate].copy()
-    reverse = {v: k for k, v in headers.items()}
-    reference_year = cohort.session_dates[0].year
-    frame["age"] = [parse_age(v, path, r, reverse["age"], reference_year)
-                    for v, r in zip(frame["age"], frame[ROW], strict=True)]
     for variable in CODED:
         frame[variable] = codebook.code_values(frame[variable], variable, path, reverse[variable],
                                                frame[ROW])

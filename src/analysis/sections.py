@@ -142,9 +142,10 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
     link = q["linkage"]
     parts.append(paragraph(t("linkage_text", lang, senders=link["senders"],
                              facilitators=link["facilitators"], by_phone=link["matched_by_phone"],
-                             by_name=link["matched_by_name"], unmatched=link["unmatched"],
-                             rate=percent(link["matched_by_phone"] + link["matched_by_name"],
-                                          link["senders"] - link["facilitators"], lang),
+                             by_name=link["matched_by_name"],
+                             by_fuzzy=link["matched_by_fuzzy_name"],
+                             by_override=link["matched_by_override"], unmatched=link["unmatched"],
+                             rate=number(100 * (link["match_rate"] or 0), lang, 1) + "%",
                              duplicates=len(q["duplicates"]))))
     parts.append(heading(t("provenance_heading", lang), 3))
     params = ", ".join(f"{k} = {v}" for k, v in provenance["parameters"].items())

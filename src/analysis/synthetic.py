@@ -299,7 +299,7 @@ def _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng
         if author in left_at and moment > left_at[author]:
             continue
         lines.append(f"{moment:%d/%m/%y %H.%M} - {body}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", sender
 
 
 def _roster(spec, people, rng) -> pd.DataFrame:
@@ -383,8 +383,16 @@ def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
     _roster(spec, people, rng).to_csv(folder / "roster.csv", index=False)
     _attendance(spec, people, attended, rng).to_csv(folder / "attendance.csv", index=False)
     _followup(people, enrolled, attended, rng).to_csv(folder / "followup.csv", index=False)
-    chat = _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng)
+    chat, shown_as = _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng)
     (folder / "whatsapp" / "chat.txt").write_text(chat, encoding="utf-8")
+    # Staff resolved some of the nicknames no rule can link ("Sari Sukabumi") by hand.
+    nicknamed = np.flatnonzero(people["saved_contact"] & people["nickname"] &
+                               pd.Series(shown_as).str.endswith(spec.place).to_numpy())
+    resolved = nicknamed[: len(nicknamed) // 2]
+    if len(resolved):
+        pd.DataFrame({"Nama di WhatsApp": shown_as[resolved],
+                      "No HP peserta": [_spell_phone(p, rng) for p in people["phone"].iloc[resolved]]}
+                     ).to_csv(folder / "linkage_overrides.csv", index=False)
     truth = {
         "seed": spec.seed,
         "effects": {k: v for k, v in spec.effects.items() if k != "intercept_by_session"},
