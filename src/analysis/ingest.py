@@ -34,6 +34,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(path, "not found")
+    short: set[int] = set()
     if path.suffix.lower() == ".xlsx":
         try:
             frame = pd.read_excel(path, dtype=str, keep_default_na=False)
@@ -50,7 +51,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
                                 quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False)
         except pd.errors.ParserError as exc:
             raise InputError(path, f"is not a well-formed table ({exc})") from None
+        # pandas pads a short row with "" like an empty cell: count the cells ourselves
+        records = list(csv.reader(io.StringIO(text), delimiter=sep))
+        width = len(records[0]) if records else 0
+        short = {i + 2 for i, r in enumerate(records[1:]) if 0 < len(r) < width}
     frame.columns = [str(c).strip() for c in frame.columns]
     frame = frame.map(lambda v: v.strip() if isinstance(v, str) else v)
     frame.insert(0, ROW, range(2, len(frame) + 2))
+    frame.attrs["incomplete_rows"] = short  # spreadsheet rows with fewer cells than the header
     return frame

@@ -65,10 +65,16 @@ def _tidy(fit, n: int, events: int, exponentiate_as: str) -> list[dict]:
 
 def _fit_glm(formula: str, data: pd.DataFrame, link) -> tuple[object, list[str]]:
     """Fit a binomial GLM, collecting warnings (separation, non-convergence) instead of hiding them."""
+    events = int(data["dropout"].sum())
+    if events in (0, len(data)):
+        return None, ["dropout does not vary in these data: no model can be fitted"]
     model = smf.glm(formula, data=data, family=sm.families.Binomial(link=link))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fit = model.fit()
+        try:
+            fit = model.fit()
+        except (np.linalg.LinAlgError, ValueError) as exc:
+            return None, [f"the model could not be fitted ({exc})"]
     problems = sorted({str(w.message).split("\n")[0] for w in caught})
     fitted = np.asarray(fit.fittedvalues)
     if np.any(fitted < 1e-8) or np.any(fitted > 1 - 1e-8) or np.any(np.abs(fit.params) > 15):
@@ -79,6 +85,11 @@ def _fit_glm(formula: str, data: pd.DataFrame, link) -> tuple[object, list[str]]
 def _summary(fit, problems, data, formula, exponentiate_as, method) -> dict:
     n_people = int(data["participant_id"].nunique())
     events = int(data["dropout"].sum())
+    if fit is None:
+        return {"formula": formula, "method": method, "n_people": n_people,
+                "n_rows": int(len(data)), "events": events, "parameters": 0,
+                "events_per_parameter": 0.0, "converged": False, "problems": problems,
+                "log_likelihood": None, "terms": []}
     parameters = len(fit.params) - 1
     return {
         "formula": formula,

@@ -88,7 +88,10 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     raw = read_table(path)
     headers = codebook.match_headers([c for c in raw.columns if c != ROW], "roster", path)
     frame = raw[[ROW, *headers]].rename(columns=headers)
+    if frame.empty:
+        raise InputError(path, "has a header row but no registrations")
     ledger.count_in(name, len(frame))
+    frame = _drop_incomplete(frame, raw, ledger, name)
     blank = _blank(frame)
     ledger.quarantine_rows(name, frame[blank], "blank row")
     frame = frame[~blank].copy()
@@ -120,9 +123,18 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     return frame.drop(columns=["name_folded"]).reset_index(drop=True)
 
 
-def _link_rows(frame: pd.DataFrame, roster: pd.DataFrame, ledger: Ledger, file: str) -> pd.DataFrame:
+def _drop_incomplete(frame: pd.DataFrame, raw: pd.DataFrame, ledger: Ledger, file: str):
+    """A row with fewer cells than the header (a file cut short) is quarantined, not guessed."""
+    incomplete = frame[ROW].isin(raw.attrs.get("incomplete_rows", set()))
+    ledger.quarantine_rows(file, frame[incomplete],
+                           "incomplete row: fewer cells than the header (file cut short?)")
+    return frame[~incomplete]
+
+
+def _link_rows(frame: pd.DataFrame, roster: pd.DataFrame, ledger: Ledger, file: str,
+               raw: pd.DataFrame) -> pd.DataFrame:
     """Attach rows to roster people by phone; what cannot be attached is quarantined."""
-    frame = frame.copy()
+    frame = _drop_incomplete(frame, raw, ledger, file).copy()
     frame["phone_e164"] = _phones(frame)
     blank = _blank(frame.drop(columns="phone_e164"))
     ledger.quarantine_rows(file, frame[blank], "blank row")
@@ -156,12 +168,15 @@ def clean_attendance(cohort: Cohort, roster: pd.DataFrame, ledger: Ledger) -> pd
                                f"found sessions {sorted(sessions)}")
     frame = raw[[ROW, *headers, *sessions.values()]].rename(columns=headers)
     ledger.count_in(path.name, len(frame))
-    frame = _link_rows(frame, roster, ledger, path.name)
+    frame = _link_rows(frame, roster, ledger, path.name, raw)
     result = pd.DataFrame({"phone_e164": frame["phone_e164"].to_numpy()})
     for number, column in sorted(sessions.items()):
         coded = codebook.code_values(frame[column], "attended", path, column, frame[ROW])
         result[f"attended_session_{number}"] = coded.astype(bool).to_numpy()
     ledger.keep(path.name, len(result))
+    if not result["attended_session_1"].any():
+        raise InputError(path, "nobody is marked present at session 1 (expected marks such as "
+                               "'Hadir', 'H' or '✓'); check the sheet")
     everyone = roster[["phone_e164"]].merge(result, on="phone_e164", how="left")
     session_columns = [c for c in everyone.columns if c.startswith("attended_session_")]
     everyone[session_columns] = everyone[session_columns].fillna(False).astype(bool)
@@ -178,7 +193,7 @@ def clean_followup(cohort: Cohort, roster: pd.DataFrame, ledger: Ledger) -> pd.D
     headers = codebook.match_headers([c for c in raw.columns if c != ROW], "followup", path)
     frame = raw[[ROW, *headers]].rename(columns=headers)
     ledger.count_in(path.name, len(frame))
-    frame = _link_rows(frame, roster, ledger, path.name)
+    frame = _link_rows(frame, roster, ledger, path.name, raw)
     reverse = {v: k for k, v in headers.items()}
     result = pd.DataFrame({"phone_e164": frame["phone_e164"].to_numpy()})
     for variable in ("bpjstk_enrolled", "reseller_active"):
