@@ -120,3 +120,27 @@ def test_parsing_in_two_halves_gives_the_same_records_wherever_the_cut_falls(exp
         halves = chat.parse_export(export)
         assert halves.astype(str).equals(whole.astype(str)), f"cut before line {line}"
     assert whole["text"].iloc[-1] == "daftar:\n2 produk terjual"
+
+
+def test_number_changes_and_you_lines_are_system_events_in_both_languages(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text(
+        "02/08/23 08.00 - Budi Santoso telah mengganti nomor teleponnya ke nomor baru. Ketuk untuk"
+        " mengirim pesan atau menambahkan nomor baru.\n"
+        "02/08/23 08.01 - Siti changed their phone number to a new number. Tap to message or add"
+        " the new number.\n"
+        "02/08/23 08.02 - Anda menambahkan Agus\n"
+        "02/08/23 08.03 - You removed Agus\n"
+        "02/08/23 08.04 - Agus: halo\n", encoding="utf-8")
+    records = chat.parse_export(path)
+    assert records["event"].tolist()[:4] == ["number_changed", "number_changed", "added", "removed"]
+    assert records["sender"].tolist()[4] == "Agus"
+
+
+def test_date_order_from_cohort_yml_overrides_the_guess(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text("03/04/23 10.00 - Budi: a\n05/06/23 10.00 - Budi: b\n", encoding="utf-8")
+    guessed = chat.parse_export(path)["timestamp"].dt.strftime("%Y-%m-%d").tolist()
+    told = chat.parse_export(path, "month_first")["timestamp"].dt.strftime("%Y-%m-%d").tolist()
+    assert guessed == ["2023-04-03", "2023-06-05"]  # Indonesian phones write the day first
+    assert told == ["2023-03-04", "2023-05-06"]

@@ -31,18 +31,18 @@ _SYSTEM_WORDS = (r" (?:bergabung|keluar|left|menambahkan|added|mengeluarkan|remo
                  r"|mengubah|changed|telah|joined)")
 
 # (event, pattern): the actor is the person the line is about, target whom they acted on.
-SYSTEM_PATTERNS = [
+SYSTEM_PATTERNS = [  # specific phrases first: the first pattern that matches names the event
+    ("encryption", r"(?:Pesan dan panggilan|Messages and calls) .*end-to-end.*"),
+    ("created", r"(?P<actor>.+?) (?:membuat grup|created group) .*"),
+    ("number_changed", r"(?P<actor>.+?) (?:telah mengganti nomor|mengganti nomor|mengubah nomor"
+                       r"|changed their phone number|changed to)\b.*"),
+    ("group_changed", r"(?P<actor>.+?) (?:mengubah|changed) (?:subjek|deskripsi|ikon|foto|setelan"
+                      r"|the subject|the group|this group's|the description).*"),
     ("joined", r"(?P<actor>.+?) (?:bergabung menggunakan tautan undangan grup ini"
                r"|joined using this group's invite link|joined using a group link|bergabung)"),
     ("left", r"(?P<actor>.+?) (?:keluar|left)"),
     ("added", r"(?P<actor>.+?) (?:menambahkan|added) (?P<target>.+)"),
     ("removed", r"(?P<actor>.+?) (?:mengeluarkan|removed) (?P<target>.+)"),
-    ("created", r"(?P<actor>.+?) (?:membuat grup|created group) .*"),
-    ("number_changed", r"(?P<actor>.+?) (?:telah mengganti nomor telepon|mengubah nomor"
-                       r"|changed their phone number|changed to) .*"),
-    ("encryption", r"(?:Pesan dan panggilan|Messages and calls) .*end-to-end.*"),
-    ("group_changed", r"(?P<actor>.+?) (?:mengubah|changed) (?:subjek|deskripsi|ikon|foto|setelan"
-                      r"|the subject|the group|this group's|the description).*"),
 ]
 # One alternation, each branch's groups renamed (actor_left, target_added, ...) so that a single
 # vectorised pass finds the event and its people.
