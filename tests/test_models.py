@@ -48,9 +48,22 @@ def test_hazard_with_session_dummies_only_reproduces_life_table_hazards():
         assert inverse(est["Intercept"] + est["C(session)[T.3]"]) == pytest.approx(3 / 30, rel=1e-6)
 
 
-def test_separation_is_reported_not_hidden():
+def test_separation_switches_to_firth_and_says_why():
     fit = models.participant_model(_participants(10, 0, 5, 20), "dropout ~ age_40_plus")
-    assert any("separation" in p for p in fit["problems"])
+    assert fit["method"] == "firth" and fit["method_reason"] == "separation"
+    assert any("separation" in p for p in fit["maximum_likelihood_problems"])
+    term = next(t for t in fit["terms"] if t["term"] == "age_40_plus")
+    assert np.isfinite([term["odds_ratio"], term["odds_ratio_ci_low"], term["odds_ratio_ci_high"]]).all()
+
+
+def test_few_events_per_parameter_switch_to_firth():
+    fit = models.participant_model(_participants(4, 10, 3, 14), "dropout ~ age_40_plus")  # 7 events
+    assert fit["method"] == "firth" and fit["method_reason"] == "few_events"
+
+
+def test_enough_events_keep_maximum_likelihood():
+    fit = models.participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
+    assert fit["method"] == "maximum likelihood" and fit["method_reason"] == "enough_events"
 
 
 def test_sparse_sectors_merge_into_other():

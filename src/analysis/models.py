@@ -14,6 +14,8 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from .firth import firth_logit
+
 # Terms as they appear in formulas; labels for reports come from the report catalogue.
 PARTICIPANT_FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 HAZARD_FORMULA = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
@@ -106,11 +108,44 @@ def _summary(fit, problems, data, formula, exponentiate_as, method) -> dict:
     }
 
 
+EPV_FOR_ML = 10  # events per parameter below which maximum likelihood is not trusted
+
+
 def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FORMULA) -> dict:
-    """Logistic regression of dropout on age 40+, garment sector and early chat activity."""
+    """Logistic regression of dropout on age 40+, garment sector and early chat activity.
+
+    Maximum likelihood when there are at least EPV_FOR_ML events per parameter and no
+    separation; Firth's penalised likelihood otherwise (and `method_reason` says why).
+    """
     data = participant_frame(participants)
     fit, problems = _fit_glm(formula, data, sm.families.links.Logit())
-    return _summary(fit, problems, data, formula, "odds_ratio", "maximum likelihood")
+    result = _summary(fit, problems, data, formula, "odds_ratio", "maximum likelihood")
+    if fit is None:
+        return result
+    separation = any("separation" in p for p in problems)
+    if result["events_per_parameter"] >= EPV_FOR_ML and not separation:
+        result["method_reason"] = "enough_events"
+        return result
+    try:
+        firth = firth_logit(formula, data)
+        conf = firth.conf_int()
+    except np.linalg.LinAlgError:
+        return {**result, "problems": problems + ["Firth's method could not be fitted: a "
+                                                  "variable does not vary"]}
+    terms = []
+    for term in firth.params.index:
+        estimate, low, high = (float(firth.params[term]), float(conf.loc[term, 0]),
+                               float(conf.loc[term, 1]))
+        terms.append({"term": term, "estimate": estimate, "std_error": float(firth.bse[term]),
+                      "ci_low": low, "ci_high": high, "odds_ratio": float(np.exp(estimate)),
+                      "odds_ratio_ci_low": float(np.exp(low)),
+                      "odds_ratio_ci_high": float(np.exp(high)),
+                      "p_value": float(firth.pvalues[term]), "n": result["n_people"],
+                      "events": result["events"]})
+    return {**result, "method": "firth", "method_reason": "separation" if separation else "few_events",
+            "maximum_likelihood_problems": problems, "problems": [],
+            "log_likelihood": float(firth.llf), "interval": "profile penalised likelihood",
+            "test": "penalised likelihood ratio", "terms": terms}
 
 
 def hazard_model(person_period: pd.DataFrame, link: str = "logit",

@@ -103,9 +103,13 @@ def models(results: dict, lang: str) -> str:
     header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
     parts = [heading(t("model_heading", lang)),
              paragraph(t("model_text", lang, n=participant["n_people"],
-                         events=participant["events"], method=t("method_ml", lang),
+                         events=participant["events"],
+                         method=t("method_firth" if participant["method"] == "firth"
+                                  else "method_ml", lang),
                          epv=number(participant["events_per_parameter"], lang, 1))),
-             _model_notes(participant, lang),
+             paragraph(t(f"reason_{participant['method_reason']}", lang))
+             if "method_reason" in participant else "",
+             _model_notes(participant, lang) if participant["method"] != "firth" else "",
              table(header, model_table(participant, lang), caption=t("table_participant", lang))]
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
