@@ -75,3 +75,18 @@ def test_sparse_sectors_merge_into_other():
     assert set(groups) == {"garment_textile", "other"}
     assert groups["other"]["n"] == 6
     assert groups["other"]["merged_from"] == ["footwear_leather", "other", "retail_hospitality"]
+
+
+def test_retention_curves_follow_a_hand_worked_kaplan_meier():
+    # 6 people aged 40+: 2 stop after session 1, 1 after session 2, 3 complete;
+    # 5 under 40: 1 stops after session 1, 4 complete
+    after = [1, 1, 2, None, None, None, 1, None, None, None, None]
+    frame = pd.DataFrame({"age_group": ["40_plus"] * 6 + ["under_40"] * 5, "enrolled": True,
+                          "dropout_after_session": pd.array(after, dtype="Int64")})
+    frame["dropout"] = frame["dropout_after_session"].notna()
+    result = models.retention_curves(frame, "age_group", n_sessions=3, min_cell=1)
+    older = [(p["session"], p["at_risk"], p["retained"]) for p in result["curves"]["40_plus"]]
+    assert older == [(1, 6, 1.0), (2, 6, pytest.approx(4 / 6)), (3, 4, pytest.approx(3 / 6))]
+    younger = [p["retained"] for p in result["curves"]["under_40"]]
+    assert younger == [1.0, pytest.approx(4 / 5), pytest.approx(4 / 5)]
+    assert result["test"]["test"] == "log-rank" and 0 < result["test"]["p_value"] < 1

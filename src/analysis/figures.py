@@ -131,3 +131,31 @@ def show_figure(fig, caption: str) -> None:
 
     display(Image(data=png_bytes(fig), format="png"))
     display(HTML(f'<p class="caption">{caption}</p>'))
+
+
+def retention(results: dict, lang: str):
+    """Kaplan-Meier retention over sessions, by age group and by sector."""
+    from .report import p_phrase
+
+    fig, axes = _figure(ncols=2, figsize=(7.5, 3.4), sharey=True)
+    colors = list(PALETTE.values())
+    for ax, variable in zip(axes, ("age_group", "sector"), strict=True):
+        block = results["retention_curves"][variable]
+        for i, (group, points) in enumerate(sorted(block["curves"].items())):
+            sessions = [p["session"] for p in points]
+            retained = [100 * p["retained"] for p in points]
+            label = f"{codebook.label(variable, group, lang)} (n={points[0]['at_risk']})"
+            ax.step(sessions, retained, where="post", color=colors[i % len(colors)],
+                    marker="o", markersize=3, label=label)
+        test = block["test"]
+        title = codebook.label(variable, None, lang)
+        if test["p_value"] is not None:
+            title += f"\nlog-rank {p_phrase(test['p_value'], lang)}"
+        ax.set_title(title, fontsize=9.5)
+        ax.set_xticks(sessions, [t("session_marker", lang, n=s) for s in sessions])
+        ax.set_ylim(0, 105)
+        ax.legend(frameon=False, fontsize=7.5, loc="lower left")
+    axes[0].set_ylabel(t("retention_ylabel", lang))
+    fig.suptitle(t("retention_title", lang), fontweight="bold")
+    fig.tight_layout()
+    return fig

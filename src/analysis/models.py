@@ -13,6 +13,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
+from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from .firth import firth_logit
 
@@ -233,3 +234,37 @@ def terms_frame(model: dict) -> pd.DataFrame:
     """A model's terms as a table, for reading in a notebook."""
     columns = ["term", "estimate", "ci_low", "ci_high", "p_value"]
     return pd.DataFrame(model["terms"])[columns].round(3)
+
+
+def retention_curves(participants: pd.DataFrame, variable: str, n_sessions: int,
+                     min_cell: int) -> dict:
+    """Kaplan-Meier retention over sessions by group, with a log-rank test (statsmodels).
+
+    Time is the session a participant was first absent for good (a dropout) or the final
+    session (completers, censored there). Groups merged as in `retention_by`.
+    """
+    enrolled = participants[participants["enrolled"]]
+    time = np.where(enrolled["dropout"], enrolled["dropout_after_session"].fillna(0) + 1,
+                    n_sessions).astype(float)
+    status = enrolled["dropout"].astype(int).to_numpy()
+    groups = enrolled[variable].astype(str)
+    sizes = groups.value_counts()
+    groups = groups.where(~groups.isin(sizes[sizes < min_cell].index), "other").to_numpy()
+    curves = {}
+    for group in sorted(set(groups)):
+        inside = groups == group
+        curve = SurvfuncRight(time[inside], status[inside])
+        points, survival = [{"session": 1, "retained": 1.0, "at_risk": int(inside.sum())}], 1.0
+        for session in range(2, n_sessions + 1):
+            hit = np.flatnonzero(curve.surv_times == session)
+            at_risk = int((time[inside] >= session).sum())
+            if len(hit):
+                survival = float(curve.surv_prob[hit[0]])
+            points.append({"session": session, "retained": survival, "at_risk": at_risk})
+        curves[group] = points
+    test = {"test": "log-rank", "statistic": None, "p_value": None}
+    if len(curves) > 1 and status.any():
+        statistic, p_value = survdiff(time, status, groups)
+        test = {"test": "log-rank", "statistic": float(statistic), "df": len(curves) - 1,
+                "p_value": float(p_value)}
+    return {"curves": curves, "test": test}

@@ -97,6 +97,10 @@ def build_results(processed: dict, min_cell: int = 5) -> dict:
                        "test": models.chi_square_by(participants, variable)}
             for variable in ("age_group", "sector", "gender")
         },
+        "retention_curves": {
+            variable: models.retention_curves(participants, variable, n_sessions, min_cell)
+            for variable in ("age_group", "sector")
+        },
         "activity": activity_summary(participants, processed["activity"], cohort["session_dates"]),
         "followup": followup_summary(participants),
         "models": {
