@@ -29,7 +29,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test bench lab data strip clean clean-venv venv
+.PHONY: help report test bench validate lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -49,6 +49,9 @@ test: $(STAMP) ## run the tests (unit, bad input, end to end)
 bench: $(STAMP) ## time our WhatsApp parser against whatstk on 1M messages; compare formats
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock
 	$(PY) benchmarks/chat_parsers.py
+
+validate: $(STAMP) ## simulation study: bias and coverage of ML and Firth on 500 synthetic cohorts
+	$(ANALYSIS) validate --replications 500
 
 lab: $(STAMP) ## open JupyterLab on the notebooks, with the project's environment
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks

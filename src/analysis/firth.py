@@ -90,14 +90,15 @@ class FirthResult:
             free[index] = False
         return _fit(self.X, self.y, beta, free)[1]
 
-    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+    def conf_int(self, alpha: float = 0.05, terms: list[str] | None = None) -> pd.DataFrame:
         """Profile penalised-likelihood intervals: where twice the drop in the profile penalised
-        log-likelihood reaches the chi-square(1) quantile."""
-        if self._intervals is not None and alpha == 0.05:
+        log-likelihood reaches the chi-square(1) quantile. `terms` limits the work to some."""
+        if self._intervals is not None and alpha == 0.05 and terms is None:
             return self._intervals
         target = stats.chi2.ppf(1 - alpha, 1)
+        names = list(self.params.index) if terms is None else terms
         rows = []
-        for j in range(len(self.params)):
+        for j in [list(self.params.index).index(name) for name in names]:
             estimate, se = self.params.iloc[j], self.bse.iloc[j]
 
             def excess(value, j=j):
@@ -114,8 +115,8 @@ class FirthResult:
                 bounds.append(optimize.brentq(excess, *sorted((estimate, far)), xtol=1e-10)
                               if excess(far) > 0 else direction * np.inf)
             rows.append(bounds)
-        intervals = pd.DataFrame(rows, index=self.params.index, columns=[0, 1])
-        if alpha == 0.05:
+        intervals = pd.DataFrame(rows, index=names, columns=[0, 1])
+        if alpha == 0.05 and terms is None:
             self._intervals = intervals
         return intervals
 

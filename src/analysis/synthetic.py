@@ -355,6 +355,28 @@ def _followup(people, enrolled, attended, rng) -> pd.DataFrame:
     })
 
 
+def simulate_person_period(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
+    """The generator's dropout process without writing files: the person-period table the
+    pipeline would build (no names, no chat), for simulation studies and power."""
+    fake = Faker("id_ID")
+    fake.seed_instance(int(rng.integers(2**31)))
+    people = _people(spec, rng, fake)
+    enrolled, attended, messages, dropped_after, _ = _attendance_and_activity(spec, people, rng)
+    rows = []
+    last = len(spec.session_dates)
+    for t in range(2, last + 1):
+        at_risk = enrolled & ((dropped_after == 0) | (dropped_after >= t - 1))
+        index = np.flatnonzero(at_risk)
+        rows.append(pd.DataFrame({
+            "participant_id": index, "session": t,
+            "dropout": (dropped_after[index] == t - 1).astype(int),
+            "age_40_plus": (people["age"].to_numpy()[index] >= 40).astype(int),
+            "garment": (people["sector"].to_numpy()[index] == "garment_textile").astype(int),
+            "log_messages_before_session": np.log1p(messages[index, t - 1]),
+        }))
+    return pd.concat(rows, ignore_index=True)
+
+
 def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
     """Write a complete raw cohort folder for `spec` under out_dir/<id>/ and return it."""
     rng = np.random.default_rng(spec.seed)
