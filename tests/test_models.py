@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import models
 
@@ -90,3 +91,24 @@ def test_retention_curves_follow_a_hand_worked_kaplan_meier():
     younger = [p["retained"] for p in result["curves"]["under_40"]]
     assert younger == [1.0, pytest.approx(4 / 5), pytest.approx(4 / 5)]
     assert result["test"]["test"] == "log-rank" and 0 < result["test"]["p_value"] < 1
+
+
+def test_likelihood_ratio_p_value_is_the_hand_worked_g_test():
+    a, b, c, d = 12, 15, 7, 14
+    fit = models.participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
+    observed = np.array([a, b, c, d], dtype=float)
+    rows, cols = np.array([a + b, a + b, c + d, c + d]), np.array([a + c, b + d, a + c, b + d])
+    expected = rows * cols / observed.sum()
+    g = 2 * np.sum(observed * np.log(observed / expected))
+    term = next(t for t in fit["terms"] if t["term"] == "age_40_plus")
+    assert fit["test"] == "likelihood ratio"
+    assert term["p_value"] == pytest.approx(stats.chi2.sf(g, 1), rel=1e-6)
+
+
+def test_calibration_groups_add_up_and_match_overall_risk_under_maximum_likelihood():
+    fit = models.participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
+    groups = fit["calibration"]
+    assert sum(g["n"] for g in groups) == 48
+    mean_predicted = sum(g["n"] * g["predicted"] for g in groups) / 48
+    mean_observed = sum(g["n"] * g["observed"] for g in groups) / 48
+    assert mean_predicted == pytest.approx(19 / 48) and mean_observed == pytest.approx(19 / 48)

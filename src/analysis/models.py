@@ -126,6 +126,16 @@ def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FOR
     separation = any("separation" in p for p in problems)
     if result["events_per_parameter"] >= EPV_FOR_ML and not separation:
         result["method_reason"] = "enough_events"
+        result["test"] = "likelihood ratio"
+        for row in result["terms"]:  # likelihood-ratio tests: better than Wald in small samples
+            if row["term"] != "Intercept":
+                reduced, _ = _fit_glm(_drop_term(formula, row["term"]), data,
+                                      sm.families.links.Logit())
+                statistic = max(2 * (fit.llf - reduced.llf), 0.0) if reduced else np.nan
+                row["wald_p_value"], row["p_value"] = row["p_value"], float(
+                    stats.chi2.sf(statistic, 1))
+        result["calibration"] = calibration(data["dropout"].to_numpy(),
+                                            np.asarray(fit.fittedvalues))
         return result
     try:
         firth = firth_logit(formula, data)
@@ -143,10 +153,30 @@ def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FOR
                       "odds_ratio_ci_high": float(np.exp(high)),
                       "p_value": float(firth.pvalues[term]), "n": result["n_people"],
                       "events": result["events"]})
+    predicted = 1 / (1 + np.exp(-(firth.X @ firth.params.to_numpy())))
     return {**result, "method": "firth", "method_reason": "separation" if separation else "few_events",
             "maximum_likelihood_problems": problems, "problems": [],
             "log_likelihood": float(firth.llf), "interval": "profile penalised likelihood",
-            "test": "penalised likelihood ratio", "terms": terms}
+            "test": "penalised likelihood ratio", "terms": terms,
+            "calibration": calibration(firth.y, predicted)}
+
+
+def _drop_term(formula: str, term: str) -> str:
+    outcome, right = formula.split("~")
+    kept = [t.strip() for t in right.split("+") if t.strip() != term]
+    return f"{outcome.strip()} ~ {' + '.join(kept) if kept else '1'}"
+
+
+def calibration(observed: np.ndarray, predicted: np.ndarray, groups: int = 4) -> list[dict]:
+    """Observed against predicted dropout in groups of similar predicted risk (quartiles)."""
+    order = np.argsort(predicted, kind="stable")
+    rows = []
+    for g, members in enumerate(np.array_split(order, groups), start=1):
+        if len(members):
+            rows.append({"group": g, "n": int(len(members)),
+                         "predicted": float(predicted[members].mean()),
+                         "observed": float(observed[members].mean())})
+    return rows
 
 
 LINKS = {"logit": sm.families.links.Logit, "cloglog": sm.families.links.CLogLog}

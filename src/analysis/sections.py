@@ -97,6 +97,17 @@ def _model_notes(model: dict, lang: str) -> str:
     return notes
 
 
+def _calibration(model: dict, lang: str) -> str:
+    if not model.get("calibration"):
+        return ""
+    penalised = t("penalised_id", lang) if model["method"] == "firth" else ""
+    rows = [[g["group"], g["n"], number(100 * g["predicted"], lang, 1) + "%",
+             number(100 * g["observed"], lang, 1) + "%"] for g in model["calibration"]]
+    header = [t(k, lang) for k in ("col_risk_group", "col_n", "col_predicted", "col_observed")]
+    return (paragraph(t("calibration_text", lang, penalised=penalised)) +
+            table(header, rows, caption=t("calibration_caption", lang)))
+
+
 def models(results: dict, lang: str) -> str:
     m = results["models"]
     participant = m["participant"]
@@ -110,7 +121,8 @@ def models(results: dict, lang: str) -> str:
              paragraph(t(f"reason_{participant['method_reason']}", lang))
              if "method_reason" in participant else "",
              _model_notes(participant, lang) if participant["method"] != "firth" else "",
-             table(header, model_table(participant, lang), caption=t("table_participant", lang))]
+             table(header, model_table(participant, lang), caption=t("table_participant", lang)),
+             _calibration(participant, lang)]
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
                              people=hazard["n_people"], events=hazard["events"])))
