@@ -29,7 +29,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test bench validate lab data strip clean clean-venv venv
+.PHONY: help report test bench validate pooled lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -101,6 +101,15 @@ reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.e
 reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
   reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet
 	$(ANALYSIS) check-privacy $* --stamp $@
+
+pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view of all cohorts (cohort fixed effects, heterogeneity)
+
+reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb: \
+  $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
+  notebooks/10_pooled.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
+	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
+	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
 
 reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(SRC) $(STAMP)
 	$(ANALYSIS) index --reports-dir reports

@@ -53,7 +53,7 @@ def render(args) -> int:
     folder = Path(args.reports_dir) / args.cohort
     results = load_results(folder / "results.json")
     suffix = "" if args.lang == "id" else f".{args.lang}"
-    render_report(folder / "notebooks" / f"03_report.{args.lang}.ipynb", results, args.lang,
+    render_report(folder / "notebooks" / f"{args.notebook}.{args.lang}.ipynb", results, args.lang,
                   folder / f"report{suffix}.html", folder / f"report{suffix}.pdf")
     return 0
 
@@ -82,7 +82,8 @@ def index(args) -> int:
     from .results import load_results
 
     reports = Path(args.reports_dir)
-    cohorts = [load_results(p) for p in sorted(reports.glob("*/results.json"))]
+    cohorts = [r for r in (load_results(p) for p in sorted(reports.glob("*/results.json")))
+               if "funnel" in r]  # cohort reports only, not the pooled view
     page = render_index(reports, cohorts)
     atomic_write(reports / "index.html", lambda p: p.write_text(page, encoding="utf-8"))
     return 0
@@ -139,6 +140,7 @@ def main(argv=None) -> int:
     p = commands.add_parser("render", help="executed 03_report -> report.html and report.pdf")
     p.add_argument("cohort")
     p.add_argument("--lang", choices=LANGS, default="id")
+    p.add_argument("--notebook", default="03_report", help="executed notebook to render")
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.set_defaults(func=render)
 
