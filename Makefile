@@ -29,7 +29,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test bench validate pooled lab data strip clean clean-venv venv
+.PHONY: help report test bench validate pooled power lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -110,6 +110,14 @@ reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
+
+power: reports/power/report.html reports/power/report.pdf ## participants needed for 80% power, by simulation (a few minutes)
+
+reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb: \
+  notebooks/20_power.ipynb $(SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
+	  -p reports_dir $(CURDIR)/reports -p lang id
+	$(ANALYSIS) render power --lang id --notebook 20_power --reports-dir reports
 
 reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(SRC) $(STAMP)
 	$(ANALYSIS) index --reports-dir reports

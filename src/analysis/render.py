@@ -101,7 +101,7 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
 <section class="cover">
 <p class="kind">{html.escape(t("report_kind", lang))}</p>
 <h1>{title}</h1>
-<p>{html.escape(t("sessions_line", lang, dates=dates))}</p>
+{f'<p>{html.escape(t("sessions_line", lang, dates=dates))}</p>' if dates else ""}
 {banner}
 <p>{html.escape(t("prepared_by", lang))}</p>
 </section>

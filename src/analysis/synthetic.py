@@ -132,10 +132,11 @@ def _logistic(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def _people(spec: CohortSpec, rng: np.random.Generator, fake: Faker) -> pd.DataFrame:
+def _people(spec: CohortSpec, rng: np.random.Generator, fake: Faker | None) -> pd.DataFrame:
+    """The registrants; with fake=None (simulation studies) without names and phone numbers."""
     n = spec.n_registered
     gender = rng.choice(["female", "male"], size=n, p=[0.55, 0.45])
-    names, phones = [], []
+    names, phones = ([], []) if fake else ([f"P{i}" for i in range(n)], [""] * n)
     while len(names) < n:
         g = gender[len(names)]
         first = fake.first_name_female() if g == "female" else fake.first_name_male()
@@ -358,9 +359,7 @@ def _followup(people, enrolled, attended, rng) -> pd.DataFrame:
 def simulate_person_period(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
     """The generator's dropout process without writing files: the person-period table the
     pipeline would build (no names, no chat), for simulation studies and power."""
-    fake = Faker("id_ID")
-    fake.seed_instance(int(rng.integers(2**31)))
-    people = _people(spec, rng, fake)
+    people = _people(spec, rng, None)
     enrolled, attended, messages, dropped_after, _ = _attendance_and_activity(spec, people, rng)
     rows = []
     last = len(spec.session_dates)
@@ -375,6 +374,19 @@ def simulate_person_period(spec: CohortSpec, rng: np.random.Generator) -> pd.Dat
             "log_messages_before_session": np.log1p(messages[index, t - 1]),
         }))
     return pd.concat(rows, ignore_index=True)
+
+
+def simulate_participants(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
+    """One row per enrolled participant, as the participant-level model sees them."""
+    people = _people(spec, rng, None)
+    enrolled, attended, messages, _, _ = _attendance_and_activity(spec, people, rng)
+    return pd.DataFrame({
+        "participant_id": np.flatnonzero(enrolled),
+        "dropout": (~attended[enrolled, -1]).astype(int),
+        "age_40_plus": (people["age"].to_numpy()[enrolled] >= 40).astype(int),
+        "garment": (people["sector"].to_numpy()[enrolled] == "garment_textile").astype(int),
+        "log_messages_before_session2": np.log1p(messages[enrolled, :2].sum(axis=1)),
+    })
 
 
 def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:

@@ -1,0 +1,28 @@
+"""Planning by simulation: the answer's arithmetic, and power that grows with cohort size."""
+
+import pandas as pd
+
+from analysis import power
+
+
+def test_participants_needed_interpolates_between_simulated_sizes():
+    curve = pd.DataFrame({"term": "age_40_plus", "participants": [50, 100, 200],
+                          "power": [0.4, 0.7, 0.9], "replications": 100})
+    assert power.participants_needed(curve, "age_40_plus", 0.8) == 150  # halfway from 0.7 to 0.9
+    assert power.participants_needed(curve, "age_40_plus", 0.95) is None
+    assert power.participants_needed(curve, "age_40_plus", 0.3) == 50
+
+
+def test_power_grows_with_cohort_size():
+    curve = power.power_curve([30, 400], replications=20, odds_ratio=3.0, seed=1)
+    age = curve[curve["term"] == "age_40_plus"].set_index("participants")["power"]
+    assert age[400] > age[30] and age[400] >= 0.8
+
+
+def test_planning_results_give_an_answer_per_effect():
+    curve = pd.DataFrame({"term": ["age_40_plus"] * 2 + ["log_messages_before_session2"] * 2,
+                          "participants": [50, 100] * 2, "power": [0.5, 0.9, 0.2, 0.5],
+                          "replications": 10})
+    planning = power.planning_results(curve, 2.0)
+    assert planning["needed"] == {"age_40_plus": 88, "log_messages_before_session2": None}
+    assert "88" in power.section(planning, "en")
