@@ -164,12 +164,12 @@ def retention(results: dict, lang: str):
 def power(planning: dict, lang: str):
     """Power against cohort size, one line per effect, the 80% target marked."""
     fig, ax = _figure()
-    for term, color in (("age_40_plus", PALETTE["orange"]),
-                        ("log_messages_before_session2", PALETTE["blue"])):
+    for term, color, label in (("age_40_plus", PALETTE["orange"], "power_col_age"),
+                               ("log_messages_before_session2", PALETTE["blue"],
+                                "power_col_activity")):
         points = sorted((r["participants"], 100 * r["power"]) for r in planning["curve"]
                         if r["term"] == term)
-        ax.plot(*zip(*points, strict=True), marker="o", color=color,
-                label=t(f"term_{term}", lang))
+        ax.plot(*zip(*points, strict=True), marker="o", color=color, label=t(label, lang))
     ax.axhline(100 * planning["target_power"], color="black", linestyle="--", linewidth=0.8)
     ax.set_ylim(0, 105)
     ax.set_xlabel(t("power_col_n", lang))

@@ -90,8 +90,7 @@ def section(planning: dict, lang: str) -> str:
     sizes = sorted({row["participants"] for row in planning["curve"]})
     by = {(r["term"], r["participants"]): r["power"] for r in planning["curve"]}
     rows = [[n] + [number(100 * by[(term, n)], lang, 0) + "%" for term in TERMS] for n in sizes]
-    header = [t("power_col_n", lang), t("term_age_40_plus", lang),
-              t("term_log_messages_before_session2", lang)]
+    header = [t("power_col_n", lang), t("power_col_age", lang), t("power_col_activity", lang)]
     parts.append(table(header, rows))
     parts.append(paragraph(t("power_caution", lang)))
     return "\n".join(parts)
