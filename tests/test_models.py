@@ -112,3 +112,14 @@ def test_calibration_groups_add_up_and_match_overall_risk_under_maximum_likeliho
     mean_predicted = sum(g["n"] * g["predicted"] for g in groups) / 48
     mean_observed = sum(g["n"] * g["observed"] for g in groups) / 48
     assert mean_predicted == pytest.approx(19 / 48) and mean_observed == pytest.approx(19 / 48)
+
+
+def test_leave_one_out_shows_when_one_person_drives_a_result():
+    frame = _participants(12, 15, 7, 14)  # 19 events, maximum likelihood: cross-product ratios
+    fit = models.participant_model(frame, "dropout ~ age_40_plus")
+    result = models.influence(frame, fit)["age_40_plus"]
+    assert result["refits"] == 48
+    # the extremes: leaving out a 40+ dropout (11*14)/(15*7), an under-40 dropout (12*14)/(15*6)
+    low, high = math.exp(result["min_estimate"]), math.exp(result["max_estimate"])
+    assert low == pytest.approx(11 * 14 / (15 * 7)) and high == pytest.approx(12 * 14 / (15 * 6))
+    assert result["direction_flips"] == 0

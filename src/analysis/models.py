@@ -161,6 +161,34 @@ def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FOR
             "calibration": calibration(firth.y, predicted)}
 
 
+def influence(participants: pd.DataFrame, model: dict) -> dict:
+    """Leave-one-out: refit without each participant in turn (same method), so the report can
+    say when one person drives a conclusion. Per effect: the range of the estimates (log odds),
+    and how many of the refits put it on the other side of zero (odds ratio 1)."""
+    data = participant_frame(participants).reset_index(drop=True)
+    formula = model["formula"]
+    full = {r["term"]: r["estimate"] for r in model["terms"] if r["term"] != "Intercept"}
+    estimates: dict[str, list[float]] = {term: [] for term in full}
+    for left_out in range(len(data)):
+        rest = data.drop(index=left_out)
+        if model["method"] == "firth":
+            params = firth_logit(formula, rest).params
+        else:
+            fit, _ = _fit_glm(formula, rest, sm.families.links.Logit())
+            if fit is None:
+                continue
+            params = fit.params
+        for term in full:
+            estimates[term].append(float(params[term]))
+    result = {}
+    for term, values in estimates.items():
+        values = np.array(values)
+        flips = int(((values > 0) != (full[term] > 0)).sum())
+        result[term] = {"min_estimate": float(values.min()), "max_estimate": float(values.max()),
+                        "refits": int(len(values)), "direction_flips": flips}
+    return result
+
+
 def _drop_term(formula: str, term: str) -> str:
     outcome, right = formula.split("~")
     kept = [t.strip() for t in right.split("+") if t.strip() != term]

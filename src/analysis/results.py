@@ -87,6 +87,9 @@ def build_results(processed: dict, min_cell: int = 5) -> dict:
     participants = processed["participants"]
     cohort = processed["cohort"]
     n_sessions = len(cohort["session_dates"])
+    participant = models.participant_model(participants)
+    if participant["terms"]:
+        participant["influence"] = models.influence(participants, participant)
     return {
         "results_version": RESULTS_VERSION,
         "cohort": cohort,
@@ -104,7 +107,7 @@ def build_results(processed: dict, min_cell: int = 5) -> dict:
         "activity": activity_summary(participants, processed["activity"], cohort["session_dates"]),
         "followup": followup_summary(participants),
         "models": {
-            "participant": models.participant_model(participants),
+            "participant": participant,
             "hazard_logit": models.hazard_model(processed["person_period"], "logit"),
             "hazard_cloglog": models.hazard_model(processed["person_period"], "cloglog"),
         },

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 from . import codebook
 from .report import (
+    ACTIVITY_TERMS,
     count,
+    effect,
     findings,
     group_label,
     heading,
@@ -15,6 +19,7 @@ from .report import (
     percent,
     t,
     table,
+    term_label,
 )
 
 
@@ -97,6 +102,21 @@ def _model_notes(model: dict, lang: str) -> str:
     return notes
 
 
+def _influence(model: dict, lang: str) -> str:
+    if not model.get("influence"):
+        return ""
+    lines = []
+    for term, v in model["influence"].items():
+        low = effect({"term": term, "estimate": v["min_estimate"], "ci_low": 0, "ci_high": 0},
+                     "odds_ratio")[0] if term in ACTIVITY_TERMS else math.exp(v["min_estimate"])
+        high = effect({"term": term, "estimate": v["max_estimate"], "ci_low": 0, "ci_high": 0},
+                      "odds_ratio")[0] if term in ACTIVITY_TERMS else math.exp(v["max_estimate"])
+        lines.append(t("influence_line", lang, term=term_label(term, lang),
+                       low=number(low, lang, 2), high=number(high, lang, 2),
+                       flips=v["direction_flips"], refits=v["refits"]))
+    return heading(t("influence_heading", lang), 3) + "".join(paragraph(line) for line in lines)
+
+
 def _calibration(model: dict, lang: str) -> str:
     if not model.get("calibration"):
         return ""
@@ -122,7 +142,7 @@ def models(results: dict, lang: str) -> str:
              if "method_reason" in participant else "",
              _model_notes(participant, lang) if participant["method"] != "firth" else "",
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
-             _calibration(participant, lang)]
+             _calibration(participant, lang), _influence(participant, lang)]
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
                              people=hazard["n_people"], events=hazard["events"])))
