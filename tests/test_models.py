@@ -123,3 +123,17 @@ def test_leave_one_out_shows_when_one_person_drives_a_result():
     low, high = math.exp(result["min_estimate"]), math.exp(result["max_estimate"])
     assert low == pytest.approx(11 * 14 / (15 * 7)) and high == pytest.approx(12 * 14 / (15 * 6))
     assert result["direction_flips"] == 0
+
+
+def test_leaving_the_group_enters_the_hazard_model_when_it_varies():
+    rng = np.random.default_rng(3)
+    n = 120
+    table = pd.DataFrame({"participant_id": [f"P{i:012x}" for i in range(n)], "session": 2,
+                          "age_40_plus": rng.random(n) < 0.4, "garment": rng.random(n) < 0.4,
+                          "messages_before_session": rng.poisson(3, n),
+                          "left_group_before_session": rng.random(n) < 0.2})
+    table["dropout"] = table["left_group_before_session"] | (rng.random(n) < 0.3)
+    terms = [t["term"] for t in models.hazard_model(table.assign(session=2))["terms"]]
+    assert "left_group_before_session" in terms
+    constant = models.hazard_model(table.assign(left_group_before_session=False))
+    assert "left_group_before_session" not in [t["term"] for t in constant["terms"]]

@@ -41,6 +41,8 @@ def hazard_frame(person_period: pd.DataFrame) -> pd.DataFrame:
     frame["age_40_plus"] = frame["age_40_plus"].astype(int)
     frame["garment"] = frame["garment"].astype(int)
     frame["log_messages_before_session"] = np.log1p(frame["messages_before_session"])
+    if "left_group_before_session" in frame:
+        frame["left_group_before_session"] = frame["left_group_before_session"].astype(int)
     return frame
 
 
@@ -245,6 +247,11 @@ def hazard_model(person_period: pd.DataFrame, link: str = "logit",
              "cloglog": (sm.families.links.CLogLog(), "hazard_ratio")}
     family_link, exponentiate_as = links[link]
     data = hazard_frame(person_period)
+    # Leaving the group before a session is a separate dropout signal, used when someone at
+    # risk has left (it is constant, and so useless, when leavers had all stopped coming).
+    if (formula == HAZARD_FORMULA and "left_group_before_session" in data
+            and data["left_group_before_session"].nunique() > 1):
+        formula += " + left_group_before_session"
     fit, problems = _fit_glm(formula, data, family_link)
     result = _summary(fit, problems, data, formula, exponentiate_as, "maximum likelihood")
     result["link"] = link
