@@ -72,11 +72,18 @@ def value_lookup(variable: str) -> dict[str, object]:
     return lookup
 
 
-def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Series) -> pd.Series:
-    """Harmonise raw labels to codes; the first unknown label is an error with a suggestion."""
+def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Series,
+                allow_missing: bool = False) -> pd.Series:
+    """Harmonise raw labels to codes; the first unknown label is an error with a suggestion.
+
+    With allow_missing, an empty cell is a missing value (reported, imputed as a sensitivity
+    analysis), not an error; a filled-in cell must still be a known label.
+    """
     lookup = value_lookup(variable)
     folded = raw.map(fold_value)
     unknown = ~folded.isin(list(lookup))
+    if allow_missing:
+        unknown &= folded.ne("")
     if unknown.any():
         position = unknown.to_numpy().nonzero()[0][0]
         bad = raw.iloc[position]
@@ -90,7 +97,7 @@ def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Serie
             row=int(rows.iloc[position]),
             column=column,
         )
-    return folded.map(lookup)
+    return folded.map(lookup).astype(object).where(folded.ne("") | folded.isin(list(lookup)), None)
 
 
 def label(variable: str, code, lang: str) -> str:

@@ -66,9 +66,12 @@ def participants_table(roster, attendance, followup, posts, membership, session_
     session_columns = [c for c in attendance.columns if c.startswith("attended_session_")]
     table = roster[["phone_e164", "age", "gender", "sector", "federation", "district",
                     "disability", "employment_status"]].merge(attendance, on="phone_e164")
-    table["age_group"] = np.where(table["age"] >= AGE_SPLIT, "40_plus", "under_40")
-    table["age_40_plus"] = table["age"] >= AGE_SPLIT
-    table["garment"] = table["sector"] == "garment_textile"
+    known_age, known_sector = table["age"].notna(), table["sector"].notna()
+    table["age_40_plus"] = (table["age"] >= AGE_SPLIT).astype("boolean").where(known_age, pd.NA)
+    table["age_group"] = pd.Series(np.where(table["age_40_plus"].fillna(False), "40_plus",
+                                            "under_40"), dtype=object).where(known_age, None)
+    table["garment"] = (table["sector"] == "garment_textile").astype("boolean").where(
+        known_sector, pd.NA)
     table = pd.concat([table, attendance_outcomes(table[session_columns])], axis=1)
     before_s2 = posts[posts["timestamp"] < pd.Timestamp(session_dates[1])]
     table["messages_before_session2"] = table["phone_e164"].map(
@@ -115,7 +118,8 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
             "garment": at_risk["garment"].to_numpy(),
             "gender": at_risk["gender"].to_numpy(),
         }))
-    return pd.concat(rows, ignore_index=True)
+    table = pd.concat(rows, ignore_index=True)
+    return table.astype({"age": "Int64", "age_40_plus": "boolean", "garment": "boolean"})
 
 
 def activity_table(posts: pd.DataFrame) -> pd.DataFrame:

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import codebook  # noqa: E402
-from .report import ACTIVITY_TERMS, effect, t, term_label  # noqa: E402
+from .report import ACTIVITY_TERMS, effect, group_label, t, term_label  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -61,7 +61,7 @@ def profile(results: dict, lang: str):
     for ax, variable, color in ((axes[0], "age_group", PALETTE["orange"]),
                                 (axes[1], "sector", PALETTE["green"])):
         groups = [g for g in results["retention"][variable]["groups"] if g["n"] >= min_cell]
-        labels = [textwrap.fill(codebook.label(variable, g["group"], lang), 12) for g in groups]
+        labels = [textwrap.fill(group_label(variable, g["group"], lang), 12) for g in groups]
         rates = [100 * g["completion_rate"] for g in groups]
         bars = ax.bar(labels, rates, color=color)
         ax.bar_label(bars, labels=[f"n={g['n']}" for g in groups], padding=2, fontsize=8)
@@ -144,7 +144,7 @@ def retention(results: dict, lang: str):
         for i, (group, points) in enumerate(sorted(block["curves"].items())):
             sessions = [p["session"] for p in points]
             retained = [100 * p["retained"] for p in points]
-            label = f"{codebook.label(variable, group, lang)} (n={points[0]['at_risk']})"
+            label = f"{group_label(variable, group, lang)} (n={points[0]['at_risk']})"
             ax.step(sessions, retained, where="post", color=colors[i % len(colors)],
                     marker="o", markersize=3, label=label)
         test = block["test"]

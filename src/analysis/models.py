@@ -24,19 +24,33 @@ EFFECT_TERMS = ("age_40_plus", "garment", "log_messages_before_session2",
                 "log_messages_before_session")
 
 
-def participant_frame(participants: pd.DataFrame) -> pd.DataFrame:
-    """Enrolled participants with model-ready columns (0/1 flags, log activity)."""
+MODEL_VARIABLES = ("age_40_plus", "garment")  # the ones a blank roster cell can leave missing
+
+
+def participant_frame(participants: pd.DataFrame, complete: bool = True) -> pd.DataFrame:
+    """Enrolled participants with model-ready columns (0/1 flags, log activity).
+
+    Complete cases by default: a participant missing a model variable is left out (and counted
+    in results.json); `complete=False` keeps them, with NaN, for multiple imputation.
+    """
     frame = participants[participants["enrolled"]].copy()
+    if complete:
+        frame = frame.dropna(subset=[c for c in MODEL_VARIABLES if c in frame])
+    else:
+        for column in MODEL_VARIABLES:
+            frame[column] = frame[column].astype("Float64").astype(float)
     frame["dropout"] = frame["dropout"].astype(int)
-    frame["age_40_plus"] = frame["age_40_plus"].astype(int)
-    frame["garment"] = frame["garment"].astype(int)
+    if complete:
+        frame["age_40_plus"] = frame["age_40_plus"].astype(int)
+        frame["garment"] = frame["garment"].astype(int)
     # log(1 + messages): one extra message matters more to a quiet member than to a busy one
     frame["log_messages_before_session2"] = np.log1p(frame["messages_before_session2"])
     return frame
 
 
 def hazard_frame(person_period: pd.DataFrame) -> pd.DataFrame:
-    frame = person_period.copy()
+    """Model-ready person-period rows, complete cases."""
+    frame = person_period.dropna(subset=[c for c in MODEL_VARIABLES if c in person_period]).copy()
     frame["dropout"] = frame["dropout"].astype(int)
     frame["age_40_plus"] = frame["age_40_plus"].astype(int)
     frame["garment"] = frame["garment"].astype(int)
@@ -265,9 +279,9 @@ def retention_by(participants: pd.DataFrame, variable: str, min_cell: int) -> li
     itself stays under min_cell, its counts are suppressed in shared tables).
     """
     enrolled = participants[participants["enrolled"]]
-    groups = enrolled[variable].astype(str)
+    groups = enrolled[variable].astype(object).fillna("missing").astype(str)
     sizes = groups.value_counts()
-    small = sizes[sizes < min_cell].index
+    small = sizes[(sizes < min_cell) & (sizes.index != "missing")].index  # unknown stays apart
     merged = groups.where(~groups.isin(small), "other")
     rows = []
     for group, members in enrolled.groupby(merged, sort=True):
@@ -277,7 +291,8 @@ def retention_by(participants: pd.DataFrame, variable: str, min_cell: int) -> li
             "completed": int(members["completed"].sum()),
             "dropouts": int(members["dropout"].sum()),
             "completion_rate": float(members["completed"].mean()),
-            "merged_from": sorted(set(members[variable].astype(str))) if group == "other" else None,
+            "merged_from": sorted(set(members[variable].astype(object).fillna("missing")
+                                      .astype(str))) if group == "other" else None,
         })
     return rows
 
@@ -312,9 +327,10 @@ def retention_curves(participants: pd.DataFrame, variable: str, n_sessions: int,
     time = np.where(enrolled["dropout"], enrolled["dropout_after_session"].fillna(0) + 1,
                     n_sessions).astype(float)
     status = enrolled["dropout"].astype(int).to_numpy()
-    groups = enrolled[variable].astype(str)
+    groups = enrolled[variable].astype(object).fillna("missing").astype(str)
     sizes = groups.value_counts()
-    groups = groups.where(~groups.isin(sizes[sizes < min_cell].index), "other").to_numpy()
+    small = sizes[(sizes < min_cell) & (sizes.index != "missing")].index
+    groups = groups.where(~groups.isin(small), "other").to_numpy()
     curves = {}
     for group in sorted(set(groups)):
         inside = groups == group
@@ -333,3 +349,43 @@ def retention_curves(participants: pd.DataFrame, variable: str, n_sessions: int,
         test = {"test": "log-rank", "statistic": float(statistic), "df": len(curves) - 1,
                 "p_value": float(p_value)}
     return {"curves": curves, "test": test}
+
+
+def missingness(participants: pd.DataFrame) -> dict:
+    """Missing values per variable among enrolled participants."""
+    enrolled = participants[participants["enrolled"]]
+    return {column: {"missing": int(enrolled[column].isna().sum()), "n": int(len(enrolled)),
+                     "share": float(enrolled[column].isna().mean()) if len(enrolled) else 0.0}
+            for column in ("age", "age_40_plus", "gender", "sector", "garment", "federation",
+                           "district", "disability", "employment_status", "bpjstk_enrolled",
+                           "reseller_active")}
+
+
+MICE_THRESHOLD = 0.05  # more than 5% missing in a model variable: add a multiple-imputation check
+
+
+def mice_sensitivity(participants: pd.DataFrame, imputations: int = 20, seed: int = 1) -> dict:
+    """Multiple imputation by chained equations (statsmodels MICE) of the participant model,
+    as a sensitivity analysis beside the complete-case fit."""
+    from statsmodels.imputation import mice
+
+    data = participant_frame(participants, complete=False)[
+        ["dropout", *MODEL_VARIABLES, "log_messages_before_session2"]].reset_index(drop=True)
+    state = np.random.get_state()
+    np.random.seed(seed)  # statsmodels' MICE draws from numpy's global generator
+    try:
+        imputed = mice.MICEData(data)
+        fit = mice.MICE(PARTICIPANT_FORMULA, sm.GLM, imputed,
+                        init_kwds={"family": sm.families.Binomial()}).fit(
+            n_burnin=10, n_imputations=imputations)
+    finally:
+        np.random.set_state(state)
+    names = ["Intercept", *MODEL_VARIABLES, "log_messages_before_session2"]
+    conf = np.asarray(fit.conf_int())
+    return {"imputations": imputations, "n": int(len(data)), "terms": [
+        {"term": name, "estimate": float(fit.params[i]), "ci_low": float(conf[i, 0]),
+         "ci_high": float(conf[i, 1]), "odds_ratio": float(np.exp(fit.params[i])),
+         "odds_ratio_ci_low": float(np.exp(conf[i, 0])),
+         "odds_ratio_ci_high": float(np.exp(conf[i, 1])), "p_value": float(fit.pvalues[i]),
+         "n": int(len(data)), "events": int(data["dropout"].sum())}
+        for i, name in enumerate(names)]}

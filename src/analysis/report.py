@@ -84,7 +84,7 @@ def table(header: list[str], rows: list[list], caption: str | None = None) -> st
 
 
 def group_label(variable: str, code: str, lang: str) -> str:
-    return codebook.label(variable, code, lang)
+    return t("missing_label", lang) if code == "missing" else codebook.label(variable, code, lang)
 
 
 def term_label(term: str, lang: str) -> str:

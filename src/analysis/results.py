@@ -90,6 +90,10 @@ def build_results(processed: dict, min_cell: int = 5) -> dict:
     participant = models.participant_model(participants)
     if participant["terms"]:
         participant["influence"] = models.influence(participants, participant)
+    missing = models.missingness(participants)
+    participant["excluded_incomplete"] = int(participants["enrolled"].sum()) - participant["n_people"]
+    if any(missing[v]["share"] > models.MICE_THRESHOLD for v in models.MODEL_VARIABLES):
+        participant["mice"] = models.mice_sensitivity(participants)
     return {
         "results_version": RESULTS_VERSION,
         "cohort": cohort,
@@ -111,6 +115,7 @@ def build_results(processed: dict, min_cell: int = 5) -> dict:
             "hazard_logit": models.hazard_model(processed["person_period"], "logit"),
             "hazard_cloglog": models.hazard_model(processed["person_period"], "cloglog"),
         },
+        "missingness": missing,
         "quality": processed["quality"],
     }
 

@@ -57,9 +57,12 @@ class Ledger:
                                      f"+ {entry['quarantined']} quarantined")
 
 
-def parse_age(raw: str, file, row: int, column: str, reference_year: int) -> int:
-    """'45', '45 tahun', '45.0' or a birth year ('1978') -> age in years at the first session."""
+def parse_age(raw: str, file, row: int, column: str, reference_year: int) -> int | None:
+    """'45', '45 tahun', '45.0' or a birth year ('1978') -> age in years at the first session;
+    an empty cell is a missing age."""
     text = str(raw).strip().casefold()
+    if not text:
+        return None
     match = re.fullmatch(r"(\d{2,4})(?:[.,]0+)?(?:\s*(?:tahun|thn|th|years?))?", text)
     if not match:
         raise InputError(file, f"'{raw}' is not an age (expected a number {AGE_MIN}–{AGE_MAX} "
@@ -102,10 +105,12 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     frame = frame[~bad_phone].copy()
     reverse = {v: k for k, v in headers.items()}
     reference_year = cohort.session_dates[0].year
-    frame["age"] = [parse_age(v, path, r, reverse["age"], reference_year)
-                    for v, r in zip(frame["age"], frame[ROW], strict=True)]
+    frame["age"] = pd.array([parse_age(v, path, r, reverse["age"], reference_year)
+                             for v, r in zip(frame["age"], frame[ROW], strict=True)],
+                            dtype="Int64")
     frame["name_folded"] = frame["name"].map(fold_name)
-    duplicate = frame.duplicated("phone_e164") | frame.duplicated(["name_folded", "age"])
+    duplicate = frame.duplicated("phone_e164") | (
+        frame.duplicated(["name_folded", "age"]) & frame["age"].notna())
     for _, row in frame[duplicate].iterrows():
         same = frame[((frame["phone_e164"] == row["phone_e164"]) |
                       ((frame["name_folded"] == row["name_folded"]) & (frame["age"] == row["age"])))
@@ -118,7 +123,8 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     frame = frame[~duplicate].copy()
     for variable in CODED:
         frame[variable] = codebook.code_values(frame[variable], variable, path, reverse[variable],
-                                               frame[ROW])
+                                               frame[ROW], allow_missing=True)
+    frame["disability"] = frame["disability"].astype("boolean")
     ledger.keep(name, len(frame))
     return frame.drop(columns=["name_folded"]).reset_index(drop=True)
 
@@ -197,7 +203,8 @@ def clean_followup(cohort: Cohort, roster: pd.DataFrame, ledger: Ledger) -> pd.D
     reverse = {v: k for k, v in headers.items()}
     result = pd.DataFrame({"phone_e164": frame["phone_e164"].to_numpy()})
     for variable in ("bpjstk_enrolled", "reseller_active"):
-        coded = codebook.code_values(frame[variable], variable, path, reverse[variable], frame[ROW])
+        coded = codebook.code_values(frame[variable], variable, path, reverse[variable], frame[ROW],
+                                     allow_missing=True)
         result[variable] = coded.astype("boolean").reset_index(drop=True)
     ledger.keep(path.name, len(result))
     return result

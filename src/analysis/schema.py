@@ -7,7 +7,7 @@ import pandera.pandas as pa
 from . import codebook
 
 
-def _coded(variable: str, nullable: bool = False) -> pa.Column:
+def _coded(variable: str, nullable: bool = True) -> pa.Column:
     return pa.Column(str, pa.Check.isin([str(c) for c in codebook.codes(variable)]),
                      nullable=nullable)
 
@@ -15,7 +15,7 @@ def _coded(variable: str, nullable: bool = False) -> pa.Column:
 def participants_schema(n_sessions: int) -> pa.DataFrameSchema:
     columns = {
         "participant_id": pa.Column(str, pa.Check.str_matches(r"^P[0-9a-f]{12}$"), unique=True),
-        "age": pa.Column(int, pa.Check.in_range(15, 80)),
+        "age": pa.Column("Int64", pa.Check.in_range(15, 80), nullable=True),
         "age_group": _coded("age_group"),
         "gender": _coded("gender"),
         "sector": _coded("sector"),
@@ -30,7 +30,9 @@ def participants_schema(n_sessions: int) -> pa.DataFrameSchema:
         "bpjstk_enrolled": pa.Column("boolean", nullable=True),
         "reseller_active": pa.Column("boolean", nullable=True),
     }
-    for flag in ("disability", "age_40_plus", "garment", "enrolled", "no_show", "completed",
+    for flag in ("disability", "age_40_plus", "garment"):  # missing where the roster is blank
+        columns[flag] = pa.Column("boolean", nullable=True)
+    for flag in ("enrolled", "no_show", "completed",
                  "dropout", "intermittent", "in_chat", "left_group", "late_joiner"):
         columns[flag] = pa.Column(bool)
     for t in range(1, n_sessions + 1):
@@ -50,9 +52,9 @@ PERSON_PERIOD = pa.DataFrameSchema({
     "dropout": pa.Column(bool),
     "messages_before_session": pa.Column(int, pa.Check.ge(0)),
     "left_group_before_session": pa.Column(bool),
-    "age": pa.Column(int),
-    "age_40_plus": pa.Column(bool),
+    "age": pa.Column("Int64", nullable=True),
+    "age_40_plus": pa.Column("boolean", nullable=True),
     "sector": _coded("sector"),
-    "garment": pa.Column(bool),
+    "garment": pa.Column("boolean", nullable=True),
     "gender": _coded("gender"),
 }, unique=["participant_id", "session"], strict=True)

@@ -102,6 +102,28 @@ def _model_notes(model: dict, lang: str) -> str:
     return notes
 
 
+def _mice(model: dict, lang: str) -> str:
+    if not model.get("mice"):
+        return ""
+    effects = "; ".join(
+        f"{term_label(r['term'], lang)}: {number(effect(r, 'odds_ratio')[0], lang, 2)} "
+        f"({number(effect(r, 'odds_ratio')[1], lang, 2)}–{number(effect(r, 'odds_ratio')[2], lang, 2)})"
+        for r in model["mice"]["terms"] if r["term"] != "Intercept")
+    return paragraph(t("mice_text", lang, imputations=model["mice"]["imputations"],
+                       n=model["mice"]["n"], effects=effects))
+
+
+def missing_data(results: dict, lang: str) -> str:
+    """Missing values per variable, and what the models did about them."""
+    rows = [[codebook.label(v, None, lang), m["missing"],
+             number(100 * m["share"], lang, 1) + "%"]
+            for v, m in results["missingness"].items()]
+    excluded = results["models"]["participant"].get("excluded_incomplete", 0)
+    return (heading(t("missing_heading", lang), 3) +
+            paragraph(t("missing_text", lang, excluded=excluded)) +
+            table([t("col_variable", lang), t("col_missing", lang), "%"], rows))
+
+
 def _influence(model: dict, lang: str) -> str:
     if not model.get("influence"):
         return ""
@@ -142,7 +164,8 @@ def models(results: dict, lang: str) -> str:
              if "method_reason" in participant else "",
              _model_notes(participant, lang) if participant["method"] != "firth" else "",
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
-             _calibration(participant, lang), _influence(participant, lang)]
+             _calibration(participant, lang), _influence(participant, lang),
+             _mice(participant, lang)]
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
                              people=hazard["n_people"], events=hazard["events"])))
@@ -168,6 +191,7 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
     q = results["quality"]
     parts = [heading(t("appendix_heading", lang)),
              heading(t("definitions_heading", lang), 3), paragraph(t("definitions", lang)),
+             missing_data(results, lang) if "missingness" in results else "",
              heading(t("quality_heading", lang), 3), paragraph(t("quality_text", lang))]
     rows = []
     for file, entry in sorted(q["files"].items()):
