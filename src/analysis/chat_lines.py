@@ -65,21 +65,6 @@ def read_bytes(path) -> bytes:
     return data if data.endswith(b"\n") else data + b"\n"
 
 
-def occurrences(buf: np.ndarray, pattern: bytes) -> np.ndarray:
-    hit = buf[: len(buf) - len(pattern) + 1] == pattern[0]
-    for i, byte in enumerate(pattern[1:], start=1):
-        hit &= buf[i: len(buf) - len(pattern) + 1 + i] == byte
-    return np.flatnonzero(hit)
-
-
-def first_after(positions: np.ndarray, starts: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    """For each start, the first position >= start and < limit, else -1."""
-    where = np.searchsorted(positions, starts)
-    found = positions[np.minimum(where, len(positions) - 1)] if len(positions) else starts * 0
-    ok = (where < len(positions)) & (found < limit)
-    return np.where(ok, found, -1)
-
-
 def _windows(buf: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """The first WINDOW bytes from each start (running into the next line: callers check)."""
     window = np.zeros((len(starts), WINDOW), dtype=np.uint8)

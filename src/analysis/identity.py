@@ -51,12 +51,6 @@ def _valid_e164(candidate: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_spellings(e164: str) -> set[str]:
-    """The digit strings under which a number may appear: 62812…, 0812…, 812…."""
-    national = e164.removeprefix("+62")
-    return {"62" + national, "0" + national, national}
-
-
 def fold_name(name) -> str:
     """Names as people type them: case, accents, dots and spaces do not matter."""
     text = unicodedata.normalize("NFKD", str(name or ""))

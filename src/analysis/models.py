@@ -20,8 +20,6 @@ from .firth import firth_logit
 # Terms as they appear in formulas; labels for reports come from the report catalogue.
 PARTICIPANT_FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 HAZARD_FORMULA = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
-EFFECT_TERMS = ("age_40_plus", "garment", "log_messages_before_session2",
-                "log_messages_before_session")
 
 
 MODEL_VARIABLES = ("age_40_plus", "garment")  # the ones a blank roster cell can leave missing
