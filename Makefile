@@ -104,7 +104,8 @@ reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/repor
 
 pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view of all cohorts (cohort fixed effects, heterogeneity)
 
-reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb: \
+# Explicit rules with several outputs need "&:" (grouped targets), or make runs them per output.
+reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb &: \
   $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
   notebooks/10_pooled.ipynb $(SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
@@ -113,7 +114,7 @@ reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10
 
 power: reports/power/report.html reports/power/report.pdf ## participants needed for 80% power, by simulation (a few minutes)
 
-reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb: \
+reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb &: \
   notebooks/20_power.ipynb $(SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
 	  -p reports_dir $(CURDIR)/reports -p lang id
