@@ -133,7 +133,7 @@ def correctness() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=1_000_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--chat-miner", action="store_true",
                         help="time chat-miner too (about a minute for 1M messages)")
     args = parser.parse_args()

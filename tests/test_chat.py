@@ -110,7 +110,7 @@ def test_parsing_in_two_halves_gives_the_same_records_wherever_the_cut_falls(exp
     data = export.read_bytes() + b"15/08/23 08.00 - Budi Santoso: daftar:\n2 produk terjual\n\n"
     export.write_bytes(data)
     whole = chat.parse_export(export)
-    monkeypatch.setattr(chat, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(chat, "PARALLEL_BYTES", 1)
     cuts = [i + 1 for i, byte in enumerate(data[:-1]) if byte == ord("\n")]
     for cut in cuts:
         line = data[:cut].count(b"\n") + 1

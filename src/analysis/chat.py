@@ -93,21 +93,22 @@ def _bools(array) -> np.ndarray:
     return array.to_numpy(zero_copy_only=False).astype(bool)
 
 
-PARALLEL_BYTES = 4_000_000  # larger exports are parsed in two halves, one per core
+PARALLEL_BYTES = 8_000_000  # larger exports are parsed in chunks of about this size, two at a time
 
 
 def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFrame:
     """One export file -> one row per message or system event, with its first line number."""
     path = Path(path)
     data = chat_lines.read_bytes(path)
-    bounds = chat_lines.chunks(data, 2 if len(data) > PARALLEL_BYTES else 1)
-    # numpy and Arrow release the GIL in their loops, so threads use both cores
-    with ThreadPoolExecutor(len(bounds)) as pool:
+    # Small chunks keep each array small enough for the allocator to reuse freed memory rather
+    # than fault in fresh pages; numpy and Arrow release the GIL, so two threads use both cores.
+    bounds = chat_lines.chunks(data, max(1, len(data) // PARALLEL_BYTES))
+    with ThreadPoolExecutor(min(2, len(bounds))) as pool:
         records = chat_lines.join(list(pool.map(
             lambda b: chat_lines.split_records(path, data, *b), bounds)))
         stamps = chat_lines.timestamps(path, records, date_order)
-        halves = np.array_split(np.arange(len(records.line)), len(bounds))
-        parts = list(pool.map(lambda rows: _columns(data, records, rows), halves))
+        pieces = np.array_split(np.arange(len(records.line)), len(bounds))
+        parts = list(pool.map(lambda rows: _columns(data, records, rows), pieces))
     columns = {k: [p[k] for p in parts] for k in parts[0]}
     return pd.DataFrame({
         "file": path.name,
@@ -140,7 +141,14 @@ def _columns(data: bytes, records, rows: np.ndarray) -> dict:
                                                          ignore_case=True))
     at = np.flatnonzero(placeholder)
     deleted[at] = _bools(pc.match_substring_regex(text.take(at), _DELETED, ignore_case=True))
-    wordy = _bools(pc.match_substring_regex(sender, _SYSTEM_WORDS))
+    # a chat has few distinct senders: test and trim each name once, not once per message
+    names = pc.dictionary_encode(sender).combine_chunks() if isinstance(
+        sender, pa.ChunkedArray) else pc.dictionary_encode(sender)
+    wordy = _bools(pc.match_substring_regex(names.dictionary, _SYSTEM_WORDS))[
+        names.indices.to_numpy(zero_copy_only=False)]
+    sender = pa.DictionaryArray.from_arrays(names.indices,
+                                            pc.utf8_trim_whitespace(names.dictionary)).cast(
+        pa.large_string())
     candidate = np.flatnonzero(~has_colon | marked | wordy)
     subject = np.array([
         (t.removeprefix(LRM).split("\n", 1)[0] if m else line)
@@ -154,7 +162,7 @@ def _columns(data: bytes, records, rows: np.ndarray) -> dict:
     is_system[candidate[system_at]] = True
     kind = np.select([is_system, placeholder & ~deleted, deleted], [0, 1, 2], default=3)
     mask = pa.array(is_system)
-    sender = pc.if_else(mask, pa.scalar(None, pa.large_string()), pc.utf8_trim_whitespace(sender))
+    sender = pc.if_else(mask, pa.scalar(None, pa.large_string()), sender)
     if marked.any():
         text = pc.utf8_ltrim(text, LRM)
     text = pc.replace_with_mask(text, mask, pa.array(subject[system_at], type=pa.large_string()))
