@@ -24,7 +24,8 @@ def _edit(name, change):
     """A case that edits one cell-table with pandas and writes it back as CSV."""
     def apply(folder):
         table = _read(folder, name)
-        table = change(table) if change(table) is not None else table
+        changed = change(table)  # once: some changes add rows
+        table = changed if changed is not None else table
         table.to_csv(folder / name, index=False)
     return apply
 

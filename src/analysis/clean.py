@@ -38,8 +38,7 @@ def _chat(cohort: Cohort, ledger: roster.Ledger):
     for path in cohort.chat_files:
         frame = chat.parse_export(path, cohort.chat_date_order)
         frame["file"] = f"whatsapp/{path.name}"
-        ledger.count_in(frame["file"].iloc[0] if len(frame) else f"whatsapp/{path.name}",
-                        len(frame))
+        ledger.count_in(f"whatsapp/{path.name}", len(frame))
         frames.append(frame)
     records, repeats = chat.merge_exports(frames)
     for file, group in repeats.groupby("file"):

@@ -84,7 +84,7 @@ def index(args) -> int:
     reports = Path(args.reports_dir)
     cohorts = [r for r in (load_results(p) for p in sorted(reports.glob("*/results.json")))
                if "funnel" in r]  # cohort reports only, not the pooled view
-    page = render_index(reports, cohorts)
+    page = render_index(cohorts)
     atomic_write(reports / "index.html", lambda p: p.write_text(page, encoding="utf-8"))
     return 0
 

@@ -80,7 +80,7 @@ def _tidy(fit, n: int, events: int, exponentiate_as: str) -> list[dict]:
     return rows
 
 
-def _fit_glm(formula: str, data: pd.DataFrame, link) -> tuple[object, list[str]]:
+def fit_glm(formula: str, data: pd.DataFrame, link) -> tuple[object, list[str]]:
     """Fit a binomial GLM, collecting warnings (separation, non-convergence) instead of hiding them."""
     events = int(data["dropout"].sum())
     if events in (0, len(data)):
@@ -133,7 +133,7 @@ def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FOR
     separation; Firth's penalised likelihood otherwise (and `method_reason` says why).
     """
     data = participant_frame(participants)
-    fit, problems = _fit_glm(formula, data, sm.families.links.Logit())
+    fit, problems = fit_glm(formula, data, sm.families.links.Logit())
     result = _summary(fit, problems, data, formula, "odds_ratio", "maximum likelihood")
     if fit is None:
         return result
@@ -143,11 +143,8 @@ def participant_model(participants: pd.DataFrame, formula: str = PARTICIPANT_FOR
         result["test"] = "likelihood ratio"
         for row in result["terms"]:  # likelihood-ratio tests: better than Wald in small samples
             if row["term"] != "Intercept":
-                reduced, _ = _fit_glm(_drop_term(formula, row["term"]), data,
-                                      sm.families.links.Logit())
-                statistic = max(2 * (fit.llf - reduced.llf), 0.0) if reduced else np.nan
-                row["wald_p_value"], row["p_value"] = row["p_value"], float(
-                    stats.chi2.sf(statistic, 1))
+                _, _, p_value = likelihood_ratio(data, formula, drop_term(formula, row["term"]))
+                row["wald_p_value"], row["p_value"] = row["p_value"], p_value
         result["calibration"] = calibration(data["dropout"].to_numpy(),
                                             np.asarray(fit.fittedvalues))
         return result
@@ -188,7 +185,7 @@ def influence(participants: pd.DataFrame, model: dict) -> dict:
         if model["method"] == "firth":
             params = firth_logit(formula, rest).params
         else:
-            fit, _ = _fit_glm(formula, rest, sm.families.links.Logit())
+            fit, _ = fit_glm(formula, rest, sm.families.links.Logit())
             if fit is None:
                 continue
             params = fit.params
@@ -203,7 +200,20 @@ def influence(participants: pd.DataFrame, model: dict) -> dict:
     return result
 
 
-def _drop_term(formula: str, term: str) -> str:
+def likelihood_ratio(data: pd.DataFrame, full: str, reduced: str, link=None):
+    """(statistic, df, p) of the likelihood-ratio test of `reduced` within `full`; p is NaN when
+    either fit fails or separates (no trustworthy likelihood to compare)."""
+    link = link or sm.families.links.Logit()
+    big, problems = fit_glm(full, data, link)
+    small, small_problems = fit_glm(reduced, data, link)
+    if big is None or small is None or any("separation" in p for p in problems + small_problems):
+        return np.nan, None, float("nan")
+    df = int(round(big.df_model - small.df_model))
+    statistic = max(2 * (big.llf - small.llf), 0.0)
+    return float(statistic), df, float(stats.chi2.sf(statistic, df))
+
+
+def drop_term(formula: str, term: str) -> str:
     outcome, right = formula.split("~")
     kept = [t.strip() for t in right.split("+") if t.strip() != term]
     return f"{outcome.strip()} ~ {' + '.join(kept) if kept else '1'}"
@@ -264,7 +274,7 @@ def hazard_model(person_period: pd.DataFrame, link: str = "logit",
     if (formula == HAZARD_FORMULA and "left_group_before_session" in data
             and data["left_group_before_session"].nunique() > 1):
         formula += " + left_group_before_session"
-    fit, problems = _fit_glm(formula, data, family_link)
+    fit, problems = fit_glm(formula, data, family_link)
     result = _summary(fit, problems, data, formula, exponentiate_as, "maximum likelihood")
     result["link"] = link
     return result

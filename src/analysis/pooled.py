@@ -4,8 +4,6 @@ test of whether the effects differ between cohorts (heterogeneity)."""
 from __future__ import annotations
 
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from . import models, results
 from .report import findings, heading, model_table, number, p_phrase, paragraph, t, table
@@ -47,15 +45,11 @@ def heterogeneity(participants: pd.DataFrame) -> dict:
     """Likelihood-ratio test of effect-by-cohort interactions (maximum likelihood, as a screen)."""
     data = models.participant_frame(participants)
     interactions = " + ".join(f"{e}:C(cohort)" for e in EFFECTS)
-    link = sm.families.links.Logit()
-    main, _ = models._fit_glm(POOLED_FORMULA, data, link)
-    full, problems = models._fit_glm(f"{POOLED_FORMULA} + {interactions}", data, link)
-    if main is None or full is None:
-        return {"statistic": None, "df": None, "p_value": None, "problems": problems}
-    df = int(full.df_model - main.df_model)
-    statistic = max(2 * (full.llf - main.llf), 0.0)
-    return {"statistic": float(statistic), "df": df, "p_value": float(stats.chi2.sf(statistic, df)),
-            "problems": problems}
+    statistic, df, p_value = models.likelihood_ratio(
+        data, f"{POOLED_FORMULA} + {interactions}", POOLED_FORMULA)
+    if df is None:
+        return {"statistic": None, "df": None, "p_value": None}
+    return {"statistic": statistic, "df": df, "p_value": p_value}
 
 
 def summary_section(pooled: dict, lang: str) -> str:

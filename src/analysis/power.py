@@ -13,8 +13,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from scipy import stats
 
 from . import models, synthetic
 
@@ -24,12 +22,8 @@ FORMULA = models.PARTICIPANT_FORMULA
 
 
 def detected(data: pd.DataFrame, term: str) -> bool:
-    link = sm.families.links.Logit()
-    full, problems = models._fit_glm(FORMULA, data, link)
-    reduced, _ = models._fit_glm(models._drop_term(FORMULA, term), data, link)
-    if full is None or reduced is None or any("separation" in p for p in problems):
-        return False
-    return stats.chi2.sf(2 * (full.llf - reduced.llf), 1) < 0.05
+    _, _, p_value = models.likelihood_ratio(data, FORMULA, models.drop_term(FORMULA, term))
+    return p_value < 0.05  # NaN (a fit that separates) is no detection
 
 
 def power_curve(sizes, replications: int, odds_ratio: float = 2.0, seed: int = 2024) -> pd.DataFrame:

@@ -130,7 +130,7 @@ def render_report(executed_notebook, results: dict, lang: str, html_path, pdf_pa
     write_pdf(page, pdf_path)
 
 
-def render_index(reports_dir: str | Path, cohorts: list[dict]) -> str:
+def render_index(cohorts: list[dict]) -> str:
     """reports/index.html: every cohort at a glance, linking to its reports."""
     rows = []
     for c in cohorts:

@@ -93,12 +93,17 @@ def term_label(term: str, lang: str) -> str:
     return t(f"term_{term}", lang)
 
 
+def ratio(term: str, log_value: float | None) -> float | None:
+    """exp of a log-odds (or log-hazard) value; activity terms per doubling of (1 + messages)."""
+    if log_value is None:
+        return None
+    return _exp(log_value * (math.log(2) if term in ACTIVITY_TERMS else 1.0))
+
+
 def effect(term_row: dict, ratio_key: str) -> tuple[float | None, float | None, float | None]:
     """(ratio, low, high) for a term; activity terms per doubling of (1 + messages)."""
     if term_row["term"] in ACTIVITY_TERMS:
-        scale = math.log(2)
-        return tuple(_exp(term_row[k] * scale) if term_row[k] is not None else None
-                     for k in ("estimate", "ci_low", "ci_high"))
+        return tuple(ratio(term_row["term"], term_row[k]) for k in ("estimate", "ci_low", "ci_high"))
     return term_row[ratio_key], term_row[f"{ratio_key}_ci_low"], term_row[f"{ratio_key}_ci_high"]
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from . import codebook
 from .report import (
-    ACTIVITY_TERMS,
     count,
     effect,
     findings,
@@ -17,6 +14,7 @@ from .report import (
     p_phrase,
     paragraph,
     percent,
+    ratio,
     t,
     table,
     term_label,
@@ -129,12 +127,9 @@ def _influence(model: dict, lang: str) -> str:
         return ""
     lines = []
     for term, v in model["influence"].items():
-        low = effect({"term": term, "estimate": v["min_estimate"], "ci_low": 0, "ci_high": 0},
-                     "odds_ratio")[0] if term in ACTIVITY_TERMS else math.exp(v["min_estimate"])
-        high = effect({"term": term, "estimate": v["max_estimate"], "ci_low": 0, "ci_high": 0},
-                      "odds_ratio")[0] if term in ACTIVITY_TERMS else math.exp(v["max_estimate"])
         lines.append(t("influence_line", lang, term=term_label(term, lang),
-                       low=number(low, lang, 2), high=number(high, lang, 2),
+                       low=number(ratio(term, v["min_estimate"]), lang, 2),
+                       high=number(ratio(term, v["max_estimate"]), lang, 2),
                        flips=v["direction_flips"], refits=v["refits"]))
     return heading(t("influence_heading", lang), 3) + "".join(paragraph(line) for line in lines)
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import synthetic
 from .firth import firth_logit
-from .models import LINKS, _fit_glm
+from .models import LINKS, fit_glm
 
 FORMULA = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
 TERMS = {"age_40_plus": "age_40_plus", "log_messages_before_session":
@@ -25,7 +25,7 @@ TERMS = {"age_40_plus": "age_40_plus", "log_messages_before_session":
 def one_cohort(spec, rng) -> list[dict]:
     table = synthetic.simulate_person_period(spec, rng)
     rows = []
-    fit, problems = _fit_glm(FORMULA, table, LINKS["logit"]())
+    fit, problems = fit_glm(FORMULA, table, LINKS["logit"]())
     failed = fit is None or any("separation" in p for p in problems) or not fit.converged
     conf = fit.conf_int() if fit is not None else None
     for term, truth_key in TERMS.items():
