@@ -70,18 +70,19 @@ clean-venv: ## remove .venv as well
 
 # 01: raw -> processed. One run writes all of these (a grouped pattern rule).
 data/processed/%/participants.parquet data/processed/%/person_period.parquet \
-data/processed/%/activity.parquet data/processed/%/quality.json data/processed/%/cohort.json \
-reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(SRC) $(STAMP)
+data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
+data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/01_clean.ipynb reports/$*/notebooks/01_clean.ipynb \
 	  -p cohort $* -p data_dir $(CURDIR)/data
 
 # 02: processed -> results.json
 reports/%/results.json reports/%/notebooks/02_dropout_model.ipynb: \
   data/processed/%/participants.parquet data/processed/%/person_period.parquet \
-  data/processed/%/activity.parquet data/processed/%/quality.json \
-  notebooks/02_dropout_model.ipynb $(SRC) $(STAMP)
+  data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
+  data/processed/%/quality.json data/processed/%/cohort.json notebooks/02_dropout_model.ipynb \
+  $(SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/02_dropout_model.ipynb \
-	  reports/$*/notebooks/02_dropout_model.ipynb \
+	  reports/$*/notebooks/02_dropout_model.ipynb --settings data/processed/$*/cohort.json \
 	  -p cohort $* -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports
 
 # 03: results.json -> report, in Indonesian (report.*) and English (report.en.*)

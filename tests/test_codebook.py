@@ -41,5 +41,28 @@ def test_every_code_has_labels_in_both_languages():
     for name, spec in codebook.load_codebook()["variables"].items():
         assert set(spec["label"]) == {"id", "en"}, name
         if spec["type"] == "category":
-            for code, value in spec["values"].items():
-                assert set(value["label"]) == {"id", "en"}, (name, code)
+            for code in codebook.codes(name):
+                for lang in ("id", "en"):
+                    assert codebook.label(name, code, lang) != str(code), (name, code, lang)
+
+
+def test_age_classes_follow_the_codebook_breaks():
+    import pandas as pd
+
+    assert codebook.codes("age_class") == ["under_30", "30_39", "40_49", "50_plus"]
+    ages = pd.Series([18, 29, 30, 39, 40, 49, 50, 80, None], dtype="Int64")
+    assert codebook.age_class(ages).tolist()[:8] == [
+        "under_30", "under_30", "30_39", "30_39", "40_49", "40_49", "50_plus", "50_plus"]
+    assert codebook.label("age_class", "40_49", "id") == "40–49 tahun"
+    assert codebook.label("age_class", "50_plus", "en") == "50 and over"
+
+
+def test_bad_age_class_breaks_are_refused_with_the_file_named(monkeypatch):
+    import pytest
+
+    from analysis.errors import InputError
+
+    book = codebook.load_codebook()
+    monkeypatch.setitem(book["variables"]["age_class"], "breaks", [40, 30])
+    with pytest.raises(InputError, match="codebook.yml: variables.age_class.breaks: \\[40, 30\\]"):
+        codebook.codes("age_class")

@@ -32,9 +32,11 @@ def test_person_period_has_one_row_per_session_at_risk_with_lagged_activity():
     participants["age_40_plus"] = participants["age"] >= 40
     participants["garment"] = False
     dates = [dt.date(2023, 8, 8), dt.date(2023, 8, 15), dt.date(2023, 8, 22)]
-    posts = pd.DataFrame({"phone_e164": ["p1", "p1", "p2", "p1"],
+    posts = pd.DataFrame({"phone_e164": ["p1", "p1", "p2", "p1", None, None],
+                          "role": ["participant"] * 4 + ["facilitator"] * 2,
                           "timestamp": pd.to_datetime(["2023-08-09 10:00", "2023-08-14 20:00",
-                                                       "2023-08-16 09:00", "2023-08-20 09:00"])})
+                                                       "2023-08-16 09:00", "2023-08-20 09:00",
+                                                       "2023-08-09 12:00", "2023-08-16 08:00"])})
     membership = pd.DataFrame({"phone_e164": ["p1"], "event": ["left"],
                                "timestamp": pd.to_datetime(["2023-08-21 09:00"])})
     table = features.person_period_table(participants, posts, membership, dates)
@@ -49,3 +51,23 @@ def test_person_period_has_one_row_per_session_at_risk_with_lagged_activity():
     assert rows[("p1", 2)].messages_before_session == 2
     assert rows[("p2", 3)].messages_before_session == 1
     assert not rows[("p1", 2)].left_group_before_session
+    # a facilitator wrote 2 h after p1's first message, 36 h after the second: one answered
+    assert rows[("p1", 2)].answered_before_session == 1
+    assert rows[("p2", 3)].answered_before_session == 0
+
+
+def test_response_delays_are_the_wait_until_the_next_facilitator_message():
+    posts = pd.DataFrame({
+        "phone_e164": ["a", None, "b", "a", None, "b"],
+        "role": ["participant", "facilitator", "participant", "participant", "facilitator",
+                 "participant"],
+        "timestamp": pd.to_datetime(["2023-08-01 09:00", "2023-08-01 10:30", "2023-08-01 11:00",
+                                     "2023-08-02 08:00", "2023-08-03 09:00", "2023-08-05 09:00"])})
+    delays = features.response_delays(posts)
+    # 09:00 -> 10:30; 11:00 -> two days later 09:00; 08:00 next day -> 09:00 the day after
+    assert delays["delay_hours"].tolist()[:3] == [1.5, 46.0, 25.0]
+    assert delays["answered"].tolist() == [True, False, False, False]  # the last: no reply
+    weekly = features.weekly_responsiveness(posts, dt.date(2023, 8, 1))
+    assert weekly.to_dict(orient="records") == [{"week": 1, "participant_messages": 4,
+                                                 "answered_within_24h": 1,
+                                                 "median_delay_hours": 25.0}]

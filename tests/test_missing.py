@@ -6,6 +6,9 @@ from analysis import sections
 from analysis.clean import clean_cohort, write_outputs
 from analysis.results import build_results, load_processed
 
+PARTICIPANT = "dropout ~ age_40_plus + garment + log_messages_before_session2"
+HAZARD = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
+
 
 def test_blank_cells_are_missing_counted_and_imputed_as_a_sensitivity_check(cohort_copy,
                                                                             tmp_path):
@@ -16,7 +19,7 @@ def test_blank_cells_are_missing_counted_and_imputed_as_a_sensitivity_check(coho
     cleaned = clean_cohort(cohort_copy)
     write_outputs(cleaned, tmp_path / "processed", tmp_path / "interim")
     participants = cleaned.participants
-    results = build_results(load_processed(tmp_path / "processed"))
+    results = build_results(load_processed(tmp_path / "processed"), PARTICIPANT, HAZARD)
 
     enrolled = participants[participants["enrolled"]]
     missing = results["missingness"]
@@ -31,7 +34,7 @@ def test_blank_cells_are_missing_counted_and_imputed_as_a_sensitivity_check(coho
     assert "missing" in ages  # shown as "Unknown", never silently dropped from tables
     html = sections.appendix(results, {"git_commit": "x", "python": "3.11", "packages": {},
                                        "parameters": {}}, "en")
-    assert "Missing data" in html and f"({incomplete} participants without age or sector" in html
+    assert "Missing data" in html and f"({incomplete} participants without complete data" in html
 
 
 def test_a_filled_in_unknown_label_is_still_an_error(cohort_copy):

@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import models
+from analysis import features, models
+from analysis.results import fit_model
+
+
+def _participant_model(participants, formula, **options):
+    return fit_model(features.participant_frame(participants), formula, "participant_formula",
+                     **options)[1]
 
 
 def _participants(a, b, c, d):
@@ -16,6 +22,7 @@ def _participants(a, b, c, d):
     frame = pd.DataFrame(rows, columns=["age_40_plus", "dropout"])
     frame["participant_id"] = [f"P{i:012x}" for i in range(len(frame))]
     frame["enrolled"] = True
+    frame["completed"] = ~frame["dropout"]
     frame["garment"] = False
     frame["messages_before_session2"] = 0
     return frame
@@ -23,7 +30,7 @@ def _participants(a, b, c, d):
 
 def test_logistic_odds_ratio_equals_the_cross_product_ratio():
     a, b, c, d = 12, 15, 7, 14
-    fit = models.participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
+    fit = _participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
     term = next(t for t in fit["terms"] if t["term"] == "age_40_plus")
     assert term["odds_ratio"] == pytest.approx(a * d / (b * c), rel=1e-6)
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)  # Woolf's standard error
@@ -43,14 +50,15 @@ def test_hazard_with_session_dummies_only_reproduces_life_table_hazards():
     table["messages_before_session"] = 0
     for link, inverse in (("logit", lambda x: 1 / (1 + np.exp(-x))),
                           ("cloglog", lambda x: 1 - np.exp(-np.exp(x)))):
-        fit = models.hazard_model(table, link, "dropout ~ C(session)")
+        fit = fit_model(features.model_ready(table), "dropout ~ C(session)", "hazard_formula",
+                        link, method="maximum likelihood")[1]
         est = {t["term"]: t["estimate"] for t in fit["terms"]}
         assert inverse(est["Intercept"]) == pytest.approx(10 / 40, rel=1e-6)
         assert inverse(est["Intercept"] + est["C(session)[T.3]"]) == pytest.approx(3 / 30, rel=1e-6)
 
 
 def test_separation_switches_to_firth_and_says_why():
-    fit = models.participant_model(_participants(10, 0, 5, 20), "dropout ~ age_40_plus")
+    fit = _participant_model(_participants(10, 0, 5, 20), "dropout ~ age_40_plus")
     assert fit["method"] == "firth" and fit["method_reason"] == "separation"
     assert any("separation" in p for p in fit["maximum_likelihood_problems"])
     term = next(t for t in fit["terms"] if t["term"] == "age_40_plus")
@@ -58,12 +66,12 @@ def test_separation_switches_to_firth_and_says_why():
 
 
 def test_few_events_per_parameter_switch_to_firth():
-    fit = models.participant_model(_participants(4, 10, 3, 14), "dropout ~ age_40_plus")  # 7 events
+    fit = _participant_model(_participants(4, 10, 3, 14), "dropout ~ age_40_plus")  # 7 events
     assert fit["method"] == "firth" and fit["method_reason"] == "few_events"
 
 
 def test_enough_events_keep_maximum_likelihood():
-    fit = models.participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
+    fit = _participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
     assert fit["method"] == "maximum likelihood" and fit["method_reason"] == "enough_events"
 
 
@@ -95,7 +103,7 @@ def test_retention_curves_follow_a_hand_worked_kaplan_meier():
 
 def test_likelihood_ratio_p_value_is_the_hand_worked_g_test():
     a, b, c, d = 12, 15, 7, 14
-    fit = models.participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
+    fit = _participant_model(_participants(a, b, c, d), "dropout ~ age_40_plus")
     observed = np.array([a, b, c, d], dtype=float)
     rows, cols = np.array([a + b, a + b, c + d, c + d]), np.array([a + c, b + d, a + c, b + d])
     expected = rows * cols / observed.sum()
@@ -106,7 +114,7 @@ def test_likelihood_ratio_p_value_is_the_hand_worked_g_test():
 
 
 def test_calibration_groups_add_up_and_match_overall_risk_under_maximum_likelihood():
-    fit = models.participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
+    fit = _participant_model(_participants(12, 15, 7, 14), "dropout ~ age_40_plus")
     groups = fit["calibration"]
     assert sum(g["n"] for g in groups) == 48
     mean_predicted = sum(g["n"] * g["predicted"] for g in groups) / 48
@@ -116,8 +124,8 @@ def test_calibration_groups_add_up_and_match_overall_risk_under_maximum_likeliho
 
 def test_leave_one_out_shows_when_one_person_drives_a_result():
     frame = _participants(12, 15, 7, 14)  # 19 events, maximum likelihood: cross-product ratios
-    fit = models.participant_model(frame, "dropout ~ age_40_plus")
-    result = models.influence(frame, fit)["age_40_plus"]
+    design = models.build("dropout ~ age_40_plus", features.participant_frame(frame))
+    result = models.influence(models.fit_design(design))["age_40_plus"]
     assert result["refits"] == 48
     # the extremes: leaving out a 40+ dropout (11*14)/(15*7), an under-40 dropout (12*14)/(15*6)
     low, high = math.exp(result["min_estimate"]), math.exp(result["max_estimate"])
@@ -125,7 +133,7 @@ def test_leave_one_out_shows_when_one_person_drives_a_result():
     assert result["direction_flips"] == 0
 
 
-def test_leaving_the_group_enters_the_hazard_model_when_it_varies():
+def test_a_term_without_variation_is_dropped_and_said():
     rng = np.random.default_rng(3)
     n = 120
     table = pd.DataFrame({"participant_id": [f"P{i:012x}" for i in range(n)], "session": 2,
@@ -133,7 +141,13 @@ def test_leaving_the_group_enters_the_hazard_model_when_it_varies():
                           "messages_before_session": rng.poisson(3, n),
                           "left_group_before_session": rng.random(n) < 0.2})
     table["dropout"] = table["left_group_before_session"] | (rng.random(n) < 0.3)
-    terms = [t["term"] for t in models.hazard_model(table.assign(session=2))["terms"]]
-    assert "left_group_before_session" in terms
-    constant = models.hazard_model(table.assign(left_group_before_session=False))
+    formula = "dropout ~ age_40_plus + garment + left_group_before_session"
+    varied = fit_model(features.model_ready(table), formula, "hazard_formula")[1]
+    assert "left_group_before_session" in [t["term"] for t in varied["terms"]]
+    constant = fit_model(features.model_ready(table.assign(left_group_before_session=False)),
+                         formula, "hazard_formula")[1]
     assert "left_group_before_session" not in [t["term"] for t in constant["terms"]]
+    assert constant["dropped_terms"] == [{"term": "left_group_before_session",
+                                          "reason": "no_variation"}]
+    assert constant["formula"] == "dropout ~ age_40_plus + garment"
+    assert constant["formula_requested"] == formula

@@ -4,9 +4,11 @@ import dataclasses
 
 import pytest
 
-from analysis import pooled, synthetic
+from analysis import pooled, sections, synthetic
 from analysis.clean import clean_cohort, write_outputs
 from conftest import SMALL
+
+FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +25,7 @@ def processed(tmp_path_factory):
 
 
 def test_pooled_model_counts_every_cohorts_participants(processed):
-    result = pooled.build_pooled_results(processed)
+    result = pooled.build_pooled_results(processed, FORMULA)
     enrolled = sum(c["enrolled"] for c in result["cohorts"])
     dropouts = sum(c["dropouts"] for c in result["cohorts"])
     assert result["model"]["n_people"] == enrolled and result["model"]["events"] == dropouts
@@ -32,13 +34,20 @@ def test_pooled_model_counts_every_cohorts_participants(processed):
 
 
 def test_heterogeneity_test_has_one_degree_of_freedom_per_effect_and_extra_cohort(processed):
-    het = pooled.build_pooled_results(processed)["heterogeneity"]
-    assert het["df"] == len(pooled.EFFECTS) * (len(processed) - 1)
+    het = pooled.build_pooled_results(processed, FORMULA)["heterogeneity"]
+    assert het["df"] == 3 * (len(processed) - 1)  # three effects, one extra cohort
     assert 0 <= het["p_value"] <= 1
 
 
 def test_pooled_sections_render_in_both_languages(processed):
-    result = pooled.build_pooled_results(processed)
-    assert "Model gabungan" in pooled.model_section(result, "id")
-    assert "Pooled model" in pooled.model_section(result, "en")
-    assert "C(cohort)" not in pooled.model_section(result, "en")
+    result = pooled.build_pooled_results(processed, FORMULA)
+    assert "Model gabungan" in sections.pooled_model(result, "id")
+    assert "Pooled model" in sections.pooled_model(result, "en")
+    assert "C(cohort)" not in sections.pooled_model(result, "en")
+
+
+def test_pooled_model_takes_any_formula(processed):
+    result = pooled.build_pooled_results(processed, "dropout ~ C(gender) + age")
+    assert result["model"]["formula"] == "dropout ~ C(cohort) + C(gender) + age"
+    assert result["heterogeneity"]["effects"] == ["C(gender)", "age"]
+    assert "Gender: Male (vs. Female)" in sections.pooled_model(result, "en")

@@ -2,7 +2,9 @@
 
 import pandas as pd
 
-from analysis import power
+from analysis import power, sections
+
+FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 
 
 def test_participants_needed_interpolates_between_simulated_sizes():
@@ -14,7 +16,7 @@ def test_participants_needed_interpolates_between_simulated_sizes():
 
 
 def test_power_grows_with_cohort_size():
-    curve = power.power_curve([30, 400], replications=20, odds_ratio=3.0, seed=1)
+    curve = power.power_curve([30, 400], 20, FORMULA, {"age_40_plus": 3.0}, seed=1)
     age = curve[curve["term"] == "age_40_plus"].set_index("participants")["power"]
     assert age[400] > age[30] and age[400] >= 0.8
 
@@ -22,7 +24,16 @@ def test_power_grows_with_cohort_size():
 def test_planning_results_give_an_answer_per_effect():
     curve = pd.DataFrame({"term": ["age_40_plus"] * 2 + ["log_messages_before_session2"] * 2,
                           "participants": [50, 100] * 2, "power": [0.5, 0.9, 0.2, 0.5],
-                          "replications": 10})
-    planning = power.planning_results(curve, 2.0)
+                          "replications": 10, "odds_ratio": [2.0] * 2 + [0.5] * 2})
+    planning = power.planning_results(curve, FORMULA)
     assert planning["needed"] == {"age_40_plus": 88, "log_messages_before_session2": None}
-    assert "88" in power.section(planning, "en")
+    assert "88" in sections.power(planning, "en")
+
+
+def test_a_term_the_generator_cannot_set_is_refused_clearly():
+    import pytest
+
+    from analysis.models import ModelSpecError
+
+    with pytest.raises(ModelSpecError, match="cannot set an effect for `C\\(federation\\)`"):
+        power.power_curve([30], 1, "dropout ~ C(federation)", {"C(federation)": 2.0})

@@ -5,11 +5,12 @@ import pytest
 from analysis.simulation import study
 
 REPLICATIONS = 30
+FORMULA = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
 
 
 @pytest.fixture(scope="module")
 def table():
-    return study(REPLICATIONS, seed=7).set_index(["term", "method"])
+    return study(REPLICATIONS, FORMULA, seed=7).set_index(["term", "method"])
 
 
 def test_every_replication_is_accounted_for(table):

@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import models, synthetic
+from analysis import features, synthetic
 from analysis.clean import clean_cohort
+from analysis.results import fit_model
 from conftest import PROJECT_ROOT
 
 PRESENT = {"hadir", "h", "✓", "v", "1", "ya"}
@@ -55,7 +56,10 @@ def test_hazard_model_recovers_the_generators_true_effects(tmp_path):
     spec = dataclasses.replace(synthetic.SUKABUMI, id="recovery", n_registered=2200,
                                n_enrolled=2000, seed=5, nickname_share=0.0)
     folder = synthetic.generate_cohort(spec, tmp_path)
-    fit = models.hazard_model(clean_cohort(folder).person_period, "logit")
+    cleaned = clean_cohort(folder)
+    table = features.hazard_frame(cleaned.person_period, cleaned.participants)
+    _, fit = fit_model(table, "dropout ~ C(session) + age_40_plus + garment + "
+                       "log_messages_before_session", "hazard_formula")
     terms = {t["term"]: t for t in fit["terms"]}
     for term, truth in synthetic.TRUE_EFFECTS.items():
         if term == "intercept_by_session":

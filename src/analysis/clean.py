@@ -25,6 +25,7 @@ class CleanedCohort:
     participants: pd.DataFrame
     person_period: pd.DataFrame
     activity: pd.DataFrame
+    responsiveness: pd.DataFrame
     quality: dict
     quarantine: pd.DataFrame  # PII
     unmatched_senders: pd.DataFrame  # PII
@@ -83,6 +84,7 @@ def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
     person_period = _pseudonymise(person_period, ids).sort_values(
         ["participant_id", "session"]).reset_index(drop=True)
     activity = features.activity_table(posts).sort_values(["who", "date"]).reset_index(drop=True)
+    responsiveness = features.weekly_responsiveness(posts, cohort.session_dates[0])
     schema.participants_schema(cohort.n_sessions).validate(participants)
     schema.PERSON_PERIOD.validate(person_period)
     ledger.check_balanced()
@@ -104,7 +106,7 @@ def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
             "unmatched_messages": int((posts["role"] == "unmatched").sum()),
         },
     }
-    return CleanedCohort(cohort, participants, person_period, activity, quality,
+    return CleanedCohort(cohort, participants, person_period, activity, responsiveness, quality,
                          pd.DataFrame(ledger.quarantine), unmatched.reset_index())
 
 
@@ -117,7 +119,7 @@ def _pseudonymise(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:
 def write_outputs(cleaned: CleanedCohort, processed_dir: Path, interim_dir: Path) -> None:
     processed_dir, interim_dir = Path(processed_dir), Path(interim_dir)
     tables = {"participants": cleaned.participants, "person_period": cleaned.person_period,
-              "activity": cleaned.activity}
+              "activity": cleaned.activity, "responsiveness": cleaned.responsiveness}
     for name, frame in tables.items():
         atomic_write(processed_dir / f"{name}.parquet",
                      lambda p, f=frame: f.to_parquet(p, index=False))

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from .errors import InputError, PrivacyLeak
+from .models.design import ModelSpecError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("id", "en")
@@ -27,7 +28,10 @@ def run_notebook(args) -> int:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    parameters = {k: yaml.safe_load(v) for k, v in args.parameter}
+    parameters = {}
+    if args.settings:  # a cohort's own choices (cohort.yml `analysis:`), overridden by -p
+        parameters.update(notebook_settings(Path(args.notebook), Path(args.settings)))
+    parameters.update({k: yaml.safe_load(v) for k, v in args.parameter})
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -40,10 +44,27 @@ def run_notebook(args) -> int:
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
         name = Path(args.notebook).name
-        if exc.ename in ("InputError", "PrivacyLeak"):
+        if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError"):
             return _fail(exc.evalue)
         return _fail(f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
     return 0
+
+
+def notebook_settings(notebook: Path, settings_file: Path) -> dict:
+    """The `analysis` block of a cohort's metadata, limited to parameters the notebook has."""
+    import json
+
+    import papermill
+
+    metadata = json.loads(settings_file.read_text(encoding="utf-8"))
+    settings = metadata.get("analysis") or {}
+    declared = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(settings) - set(declared))
+    if unknown:
+        raise InputError(f"data/raw/{metadata.get('id', '<cohort>')}/cohort.yml",
+                         f"analysis: unknown parameter(s) {', '.join(unknown)} for "
+                         f"{notebook.name}; it takes {', '.join(sorted(declared))}")
+    return settings
 
 
 def render(args) -> int:
@@ -106,7 +127,7 @@ def validate(args) -> int:
     """Simulation study: bias and coverage of maximum likelihood and Firth against the truth."""
     from .simulation import study
 
-    table = study(args.replications, seed=args.seed)
+    table = study(args.replications, args.formula, seed=args.seed)
     print(f"{args.replications} synthetic cohorts of 48 participants (discrete-time logit hazard "
           "model; truth = the generator's effects, log-odds)")
     print(f"{'term':<30}{'method':<20}{'truth':>7}{'mean':>8}{'bias':>8}{'coverage':>10}"
@@ -135,6 +156,8 @@ def main(argv=None) -> int:
     p.add_argument("output")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"))
+    p.add_argument("--settings", help="a processed cohort.json whose `analysis` block sets "
+                   "parameters (before -p)")
     p.set_defaults(func=run_notebook)
 
     p = commands.add_parser("render", help="executed 03_report -> report.html and report.pdf")
@@ -164,6 +187,8 @@ def main(argv=None) -> int:
     p = commands.add_parser("validate", help="simulation study of ML and Firth against the truth")
     p.add_argument("--replications", type=int, default=500)
     p.add_argument("--seed", type=int, default=2023)
+    p.add_argument("--formula", default="dropout ~ C(session) + age_40_plus + garment + "
+                   "log_messages_before_session", help="the hazard formula to check")
     p.set_defaults(func=validate)
 
     p = commands.add_parser("generate", help="write the synthetic demo cohorts")
@@ -173,7 +198,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (InputError, PrivacyLeak) as exc:
+    except (InputError, PrivacyLeak, ModelSpecError) as exc:
         return _fail(str(exc))
     except FileNotFoundError as exc:
         return _fail(f"{exc.filename}: not found")

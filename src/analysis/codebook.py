@@ -101,14 +101,67 @@ def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Serie
 
 
 def label(variable: str, code, lang: str) -> str:
-    """The report label of a code (or of the variable itself when code is None)."""
-    spec = load_codebook()["variables"][variable]
+    """The report label of a code (or of the variable itself when code is None).
+
+    A variable or code the codebook does not know is labelled by its own name, so a report
+    never fails on a label."""
+    spec = load_codebook()["variables"].get(variable)
+    if spec is None:
+        return str(variable if code is None else code)
     if code is None:
         return spec["label"][lang]
-    value_spec = spec.get("values", {}).get(code) or {}
+    if variable == "age_class":
+        return dict(zip(codes("age_class"), _age_class_labels(lang), strict=True)).get(code, str(code))
+    value_spec = (spec.get("values") or {}).get(code) or {}
     return value_spec.get("label", {}).get(lang, str(code))
 
 
 def codes(variable: str) -> list:
     """Codes in codebook order: the order tables and figures use."""
+    if variable == "age_class":
+        breaks = age_breaks()
+        return ([f"under_{breaks[0]}"] + [f"{a}_{b - 1}" for a, b in zip(breaks, breaks[1:], strict=False)] +
+                [f"{breaks[-1]}_plus"])
     return list(load_codebook()["variables"][variable]["values"])
+
+
+def reference(variable: str) -> str | None:
+    """The level a categorical variable's model terms are compared with (None: the first code)."""
+    spec = load_codebook()["variables"].get(variable) or {}
+    return spec.get("reference")
+
+
+def categorical_variables() -> list[str]:
+    return [v for v, s in load_codebook()["variables"].items() if s.get("type") == "category"]
+
+
+def age_breaks() -> list[int]:
+    """The limits of the age classes (codebook.yml, variables.age_class.breaks), checked."""
+    breaks = load_codebook()["variables"]["age_class"].get("breaks")
+    spec = load_codebook()["variables"]["age"]
+    if (not isinstance(breaks, list) or not breaks
+            or not all(isinstance(b, int) and spec["min"] < b <= spec["max"] for b in breaks)
+            or breaks != sorted(set(breaks))):
+        raise InputError("src/analysis/codebook.yml", f"variables.age_class.breaks: {breaks!r} is "
+                         f"not a list of increasing whole ages between {spec['min'] + 1} and "
+                         f"{spec['max']} (e.g. [30, 40, 50])")
+    return breaks
+
+
+def age_class(age: pd.Series) -> pd.Series:
+    """Age -> age class code (None where the age is missing)."""
+    breaks, names = age_breaks(), codes("age_class")
+    position = pd.Series(pd.cut(age.astype("Float64").astype(float), [-1, *breaks, 200],
+                                right=False, labels=False), index=age.index)
+    classes = [None if pd.isna(i) else names[int(i)] for i in position]
+    return pd.Series(classes, index=age.index, dtype=object)
+
+
+def _age_class_labels(lang: str) -> list[str]:
+    breaks = age_breaks()
+    if lang == "id":
+        return ([f"Di bawah {breaks[0]} tahun"] +
+                [f"{a}–{b - 1} tahun" for a, b in zip(breaks, breaks[1:], strict=False)] +
+                [f"{breaks[-1]} tahun ke atas"])
+    return ([f"Under {breaks[0]}"] + [f"{a}–{b - 1}" for a, b in zip(breaks, breaks[1:], strict=False)] +
+            [f"{breaks[-1]} and over"])

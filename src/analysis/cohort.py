@@ -27,6 +27,7 @@ class Cohort:
     attendance_file: str = "attendance.csv"
     followup_file: str | None = "followup.csv"
     chat_date_order: str | None = None  # "day_first" | "month_first" | None (infer)
+    analysis: dict = field(default_factory=dict)  # this cohort's notebook parameters (models)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -46,6 +47,7 @@ class Cohort:
             "session_dates": [d.isoformat() for d in self.session_dates],
             "synthetic": self.synthetic,
             "language": self.language,
+            "analysis": dict(self.analysis),
         }
 
 
@@ -94,7 +96,12 @@ def load_cohort(raw_dir: str | Path) -> Cohort:
     if language not in ("id", "en"):
         raise InputError(file, f"language '{language}': expected id or en")
     files = spec.get("files") or {}
-    known = set(REQUIRED) | {"synthetic", "facilitators", "language", "whatsapp", "files"}
+    analysis = spec.get("analysis") or {}
+    if not isinstance(analysis, dict):
+        raise InputError(file, "analysis must be a mapping of notebook parameters, e.g. "
+                         "analysis: {participant_formula: \"dropout ~ age + C(federation)\"}")
+    known = set(REQUIRED) | {"synthetic", "facilitators", "language", "whatsapp", "files",
+                             "analysis"}
     return Cohort(
         id=str(spec["id"]),
         title={"id": str(title["id"]), "en": str(title["en"])},
@@ -108,5 +115,6 @@ def load_cohort(raw_dir: str | Path) -> Cohort:
         attendance_file=files.get("attendance", "attendance.csv"),
         followup_file=files.get("followup", "followup.csv"),
         chat_date_order=order,
+        analysis=analysis,
         extra={k: v for k, v in spec.items() if k not in known},
     )

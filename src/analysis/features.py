@@ -13,7 +13,10 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from . import codebook
+
 AGE_SPLIT = 40  # the unions' question: participants over 40
+RESPONSE_WINDOW = pd.Timedelta(hours=24)  # "answered" = a facilitator wrote within this after
 
 
 def attendance_outcomes(attended: pd.DataFrame) -> pd.DataFrame:
@@ -61,23 +64,40 @@ def messages_by_interval(posts: pd.DataFrame, session_dates) -> pd.DataFrame:
     return pd.DataFrame(counts).fillna(0).astype(int)
 
 
+def derived_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """The unions' questions as columns: age 40+, age group and class, the garment sector.
+    Built here for the pipeline and for the generator's simulated cohorts alike."""
+    table = table.copy()
+    known_age, known_sector = table["age"].notna(), table["sector"].notna()
+    table["age_40_plus"] = (table["age"] >= AGE_SPLIT).astype("boolean").where(known_age, pd.NA)
+    table["age_group"] = pd.Series(np.where(table["age_40_plus"].fillna(False), "40_plus",
+                                            "under_40"), dtype=object,
+                                   index=table.index).where(known_age, None)
+    table["age_class"] = codebook.age_class(table["age"]).where(known_age, None)
+    table["garment"] = (table["sector"] == "garment_textile").astype("boolean").where(
+        known_sector, pd.NA)
+    return table
+
+
 def participants_table(roster, attendance, followup, posts, membership, session_dates):
     """One row per registered person, still keyed by phone (pseudonymised by the caller)."""
     session_columns = [c for c in attendance.columns if c.startswith("attended_session_")]
     table = roster[["phone_e164", "age", "gender", "sector", "federation", "district",
                     "disability", "employment_status"]].merge(attendance, on="phone_e164")
-    known_age, known_sector = table["age"].notna(), table["sector"].notna()
-    table["age_40_plus"] = (table["age"] >= AGE_SPLIT).astype("boolean").where(known_age, pd.NA)
-    table["age_group"] = pd.Series(np.where(table["age_40_plus"].fillna(False), "40_plus",
-                                            "under_40"), dtype=object).where(known_age, None)
-    table["garment"] = (table["sector"] == "garment_textile").astype("boolean").where(
-        known_sector, pd.NA)
+    table = derived_columns(table)
     table = pd.concat([table, attendance_outcomes(table[session_columns])], axis=1)
     before_s2 = posts[posts["timestamp"] < pd.Timestamp(session_dates[1])]
     table["messages_before_session2"] = table["phone_e164"].map(
         before_s2.groupby("phone_e164").size()).fillna(0).astype(int)
     table["messages_total"] = table["phone_e164"].map(
         posts.groupby("phone_e164").size()).fillna(0).astype(int)
+    answered = response_delays(posts)
+    early = answered[answered["timestamp"] < pd.Timestamp(session_dates[1])]
+    table["answered_before_session2"] = table["phone_e164"].map(
+        early.groupby("phone_e164")["answered"].sum()).fillna(0).astype(int)
+    table["answered_share_before_session2"] = (
+        table["answered_before_session2"] / table["messages_before_session2"].where(
+            table["messages_before_session2"] > 0)).astype(float)
     joined = membership[membership["event"] == "joined"]["phone_e164"]
     left = membership[membership["event"] == "left"]
     table["in_chat"] = table["phone_e164"].isin(set(joined) | set(posts["phone_e164"]))
@@ -97,6 +117,8 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
     the session (lagged: a dropout's silence after leaving must not explain leaving).
     """
     intervals = messages_by_interval(posts, session_dates)
+    delays = response_delays(posts)
+    answered_intervals = messages_by_interval(delays[delays["answered"]], session_dates)
     left = membership[membership["event"] == "left"].groupby("phone_e164")["timestamp"].min()
     rows = []
     enrolled = participants[participants["enrolled"]]
@@ -112,6 +134,8 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
                 intervals.get(t, pd.Series(dtype=int))).fillna(0).astype(int).to_numpy(),
             "left_group_before_session": (left_at < pd.Timestamp(session_dates[t - 1]))
             .fillna(False).to_numpy(),
+            "answered_before_session": at_risk["phone_e164"].map(
+                answered_intervals.get(t, pd.Series(dtype=int))).fillna(0).astype(int).to_numpy(),
             "age": at_risk["age"].to_numpy(),
             "age_40_plus": at_risk["age_40_plus"].to_numpy(),
             "sector": at_risk["sector"].to_numpy(),
@@ -128,3 +152,86 @@ def activity_table(posts: pd.DataFrame) -> pd.DataFrame:
                          media=posts["kind"].eq("media").astype(int))
     grouped = frame.groupby(["who", "role", "date"], dropna=False)
     return grouped.agg(messages=("kind", "size"), media=("media", "sum")).reset_index()
+
+
+def response_delays(posts: pd.DataFrame) -> pd.DataFrame:
+    """Each participant message with the wait until the next facilitator message in the group.
+
+    Facilitator responsiveness is the part of "group activity" staff can change: a message is
+    answered when a facilitator wrote within RESPONSE_WINDOW after it (a reply or not; exports
+    do not say which message a reply answers).
+    """
+    own = posts[posts["role"] == "participant"][["phone_e164", "timestamp"]]
+    staff = np.sort(posts.loc[posts["role"] == "facilitator", "timestamp"].to_numpy())
+    times = own["timestamp"].to_numpy()
+    following = np.searchsorted(staff, times, side="right")
+    has_next = following < len(staff)
+    delay = np.full(len(own), np.nan)
+    delay[has_next] = ((staff[following[has_next]] - times[has_next]) /
+                       np.timedelta64(1, "s")) / 3600
+    return own.assign(delay_hours=delay,
+                      answered=delay <= RESPONSE_WINDOW / pd.Timedelta(hours=1))
+
+
+def weekly_responsiveness(posts: pd.DataFrame, first_session) -> pd.DataFrame:
+    """Per programme week (week 1 starts on session 1's day; 0 and below are before it):
+    participant messages, how many a facilitator answered within 24 hours, and the median wait
+    in hours. No IDs, no text."""
+    delays = response_delays(posts)
+    start = pd.Timestamp(first_session).normalize()
+    week = ((delays["timestamp"].dt.normalize() - start).dt.days // 7 + 1).astype(int)
+    grouped = delays.groupby(week)
+    table = pd.DataFrame({
+        "participant_messages": grouped.size(),
+        "answered_within_24h": grouped["answered"].sum().astype(int),
+        "median_delay_hours": grouped["delay_hours"].median(),
+    })
+    table.index.name = "week"
+    return table.reset_index()
+
+
+# Model-ready columns: built here and nowhere else. Flags become 0/1 numbers (NaN where the
+# roster was blank), categorical codes become ordered categories with the reference level first,
+# and activity gets its log transform, so that any formula a researcher writes can use them.
+LOG_ACTIVITY = {"log_messages_before_session2": "messages_before_session2",
+                "log_messages_before_session": "messages_before_session"}
+
+
+def model_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Model-ready copy of a participants or person-period table (all rows, missing kept)."""
+    ready = frame.copy()
+    for column in ready.columns:
+        dtype = ready[column].dtype
+        if str(dtype) in ("bool", "boolean"):
+            ready[column] = ready[column].astype("Float64").astype(float)
+        elif str(dtype) == "Int64":
+            ready[column] = ready[column].astype("Float64").astype(float)
+    for variable in codebook.categorical_variables():
+        if variable in ready and variable != "cohort":
+            ready[variable] = pd.Categorical(ready[variable], categories=_levels(variable))
+    for log_column, count in LOG_ACTIVITY.items():
+        if count in ready:
+            # log(1 + messages): one extra message matters more to a quiet member than a busy one
+            ready[log_column] = np.log1p(ready[count].astype(float))
+    return ready
+
+
+def _levels(variable: str) -> list:
+    levels = [str(c) for c in codebook.codes(variable)]
+    first = codebook.reference(variable)
+    return [first, *[c for c in levels if c != first]] if first in levels else levels
+
+
+def participant_frame(participants: pd.DataFrame) -> pd.DataFrame:
+    """Enrolled participants, model-ready: the rows the participant-level model is about."""
+    return model_ready(participants[participants["enrolled"]]).reset_index(drop=True)
+
+
+def hazard_frame(person_period: pd.DataFrame, participants: pd.DataFrame) -> pd.DataFrame:
+    """Person-period rows with every participant-level variable joined on, model-ready, so a
+    hazard formula can use federation, district or follow-up as readily as age."""
+    extra = [c for c in participants.columns if c not in person_period.columns
+             and not c.startswith("attended_session_")]
+    joined = person_period.merge(participants[["participant_id", *extra]], on="participant_id",
+                                 how="left", validate="many_to_one")
+    return model_ready(joined)

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import codebook  # noqa: E402
-from .report import ACTIVITY_TERMS, effect, group_label, t, term_label  # noqa: E402
+from .report import effect, finite_effect, group_label, shown_terms, t, term_label  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -100,20 +100,19 @@ def activity(results: dict, lang: str):
 
 
 def forest(results: dict, lang: str):
+    """Every effect of the participant and hazard (logit) models, whatever their formulas."""
     rows = []
     for key, label_key, color in (("participant", "forest_participant", PALETTE["blue"]),
                                   ("hazard_logit", "forest_hazard", PALETTE["red"])):
-        for term in results["models"][key]["terms"]:
-            if term["term"] in ("Intercept",) or term["term"].startswith("C(session)"):
+        model = results["models"][key]
+        for term in shown_terms(model):
+            if not finite_effect(term, "odds_ratio"):
                 continue
             ratio, low, high = effect(term, "odds_ratio")
-            if None in (ratio, low, high) or not all(map(math.isfinite, (ratio, low, high))):
-                continue
-            name = term_label(term["term"], lang)
-            if term["term"] in ACTIVITY_TERMS:
-                name = t("term_log_messages_before_session2", lang).split("(")[0].strip()
+            name = textwrap.fill(term_label(term["term"], lang, model.get("references", {}),
+                                            short=True), 45)
             rows.append((name, t(label_key, lang), ratio, low, high, color))
-    fig, ax = _figure(figsize=(7.0, 0.55 * len(rows) + 1.4))
+    fig, ax = _figure(figsize=(7.0, 0.55 * max(len(rows), 1) + 1.4))
     for i, (_, model, ratio, low, high, color) in enumerate(reversed(rows)):
         ax.plot([low, high], [i, i], color=color, linewidth=2)
         ax.plot(ratio, i, "o", color=color, label=model)
@@ -137,11 +136,17 @@ def retention(results: dict, lang: str):
     """Kaplan-Meier retention over sessions, by age group and by sector."""
     from .report import p_phrase
 
-    fig, axes = _figure(ncols=2, figsize=(7.5, 3.4), sharey=True)
+    variables = list(results["retention_curves"])
+    ncols, nrows = min(len(variables), 2), math.ceil(len(variables) / 2)
+    fig, grid = _figure(ncols=ncols, nrows=nrows, figsize=(7.5, 3.4 * nrows), sharey=True,
+                        squeeze=False)
+    axes = grid.flatten()[: len(variables)]
+    for spare in grid.flatten()[len(variables):]:
+        spare.set_visible(False)
     colors = list(PALETTE.values())
-    for ax, variable in zip(axes, ("age_group", "sector"), strict=True):
+    for ax, variable in zip(axes, variables, strict=True):
         block = results["retention_curves"][variable]
-        for i, (group, points) in enumerate(sorted(block["curves"].items())):
+        for i, (group, points) in enumerate(block["curves"].items()):
             sessions = [p["session"] for p in points]
             retained = [100 * p["retained"] for p in points]
             label = f"{group_label(variable, group, lang)} (n={points[0]['at_risk']})"
@@ -155,21 +160,22 @@ def retention(results: dict, lang: str):
         ax.set_xticks(sessions, [t("session_marker", lang, n=s) for s in sessions])
         ax.set_ylim(0, 105)
         ax.legend(frameon=False, fontsize=7.5, loc="lower left")
-    axes[0].set_ylabel(t("retention_ylabel", lang))
+    for row in grid:
+        row[0].set_ylabel(t("retention_ylabel", lang))
     fig.suptitle(t("retention_title", lang), fontweight="bold")
     fig.tight_layout()
     return fig
 
 
 def power(planning: dict, lang: str):
-    """Power against cohort size, one line per effect, the 80% target marked."""
+    """Power against cohort size, one line per effect, the target marked."""
     fig, ax = _figure()
-    for term, color, label in (("age_40_plus", PALETTE["orange"], "power_col_age"),
-                               ("log_messages_before_session2", PALETTE["blue"],
-                                "power_col_activity")):
+    colors = list(PALETTE.values())
+    for i, term in enumerate(planning["needed"]):
         points = sorted((r["participants"], 100 * r["power"]) for r in planning["curve"]
                         if r["term"] == term)
-        ax.plot(*zip(*points, strict=True), marker="o", color=color, label=t(label, lang))
+        ax.plot(*zip(*points, strict=True), marker="o", color=colors[i % len(colors)],
+                label=textwrap.fill(term_label(term, lang, short=True), 40))
     ax.axhline(100 * planning["target_power"], color="black", linestyle="--", linewidth=0.8)
     ax.set_ylim(0, 105)
     ax.set_xlabel(t("power_col_n", lang))

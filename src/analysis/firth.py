@@ -130,7 +130,18 @@ class FirthResult:
 def firth_logit(formula: str, data: pd.DataFrame) -> FirthResult:
     """Fit `formula` (e.g. "dropout ~ age_40_plus + garment") by Firth's method."""
     y_frame, X_frame = patsy.dmatrices(formula, data, return_type="dataframe")
-    X, y = X_frame.to_numpy(dtype=float), y_frame.iloc[:, 0].to_numpy(dtype=float)
+    return firth_fit(X_frame, y_frame.iloc[:, 0].to_numpy(dtype=float))
+
+
+def firth_params(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The Firth estimates alone (no intervals, no tests): for refits such as leave-one-out."""
+    return _fit(X, y, np.zeros(X.shape[1]), np.ones(X.shape[1], dtype=bool))[0]
+
+
+def firth_fit(X_frame: pd.DataFrame, y: np.ndarray) -> FirthResult:
+    """Fit a design matrix (columns named as the coefficients) by Firth's method."""
+    X = X_frame.to_numpy(dtype=float)
+    y = np.asarray(y, dtype=float)
     beta, llf, iterations = _fit(X, y, np.zeros(X.shape[1]), np.ones(X.shape[1], dtype=bool))
     p = 1 / (1 + np.exp(-(X @ beta)))
     covariance = np.linalg.inv((X * (p * (1 - p))[:, None]).T @ X)

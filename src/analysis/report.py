@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from functools import cache
 from importlib import resources
 
@@ -84,25 +85,96 @@ def table(header: list[str], rows: list[list], caption: str | None = None) -> st
 
 
 def group_label(variable: str, code: str, lang: str) -> str:
-    return t("missing_label", lang) if code == "missing" else codebook.label(variable, code, lang)
+    if code == "missing":
+        return t("missing_label", lang)
+    if code in ("yes", "no"):
+        return t(f"group_{code}", lang)
+    text = codebook.label(variable, code, lang)
+    return t("other_group", lang) if text == "other" else text
 
 
-def term_label(term: str, lang: str) -> str:
-    if term.startswith("C(session)[T."):
-        return t("term_session", lang, n=term.removeprefix("C(session)[T.").rstrip("]"))
-    return t(f"term_{term}", lang)
+# Terms of any formula get a label in both languages, from the codebook's variable and level
+# labels; what cannot be parsed is shown as written, so no formula makes the report fail.
+LEVEL = re.compile(r"^(?P<code>.+)\[(?:T\.)?(?P<level>[^\[\]]*)\]$")
+LOG_CALL = re.compile(r"^(?:np\.)?(?P<fn>log1p|log|log2|log10)\((?P<inner>[A-Za-z_]\w*)\)$")
+
+
+def _split_interaction(name: str) -> list[str]:
+    parts, depth, current = [], 0, ""
+    for ch in name:
+        depth += ch in "([" and 1 or (ch in ")]" and -1 or 0)
+        if ch == ":" and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    return [*parts, current]
+
+
+def _variable_of(code: str) -> str | None:
+    """`C(federation, Treatment('x'))` -> federation; None for an expression."""
+    match = re.match(r"^C\(\s*(?P<v>[A-Za-z_]\w*)", code)
+    if match:
+        return match.group("v")
+    return code if re.fullmatch(r"[A-Za-z_]\w*", code) else None
+
+
+def is_log_term(term: str) -> bool:
+    """A log-transformed activity term: its ratio is shown per doubling of (1 + messages)."""
+    return any(p in ACTIVITY_TERMS or LOG_CALL.match(p) for p in _split_interaction(term))
+
+
+def _part_label(part: str, lang: str, references: dict, short: bool) -> str:
+    level = LEVEL.match(part)
+    if level:
+        variable = _variable_of(level.group("code"))
+        if variable == "session":
+            return t("term_session", lang, n=level.group("level"))
+        if variable is None:
+            return part
+        code = level.group("level")
+        code = {"True": "yes", "1.0": "yes", "False": "no", "0.0": "no"}.get(code, code)
+        text = f"{codebook.label(variable, None, lang)}: {group_label(variable, code, lang)}"
+        reference = references.get(variable)
+        if reference is not None and not short:
+            text += " " + t("versus", lang, reference=group_label(variable, reference, lang))
+        return text
+    variable = _variable_of(part)
+    if variable is not None:
+        key = f"term_{variable}"
+        if not short and key in catalogue():
+            return t(key, lang)
+        return codebook.label(variable, None, lang)
+    log = LOG_CALL.match(part)
+    if log:
+        inner = codebook.label(log.group("inner"), None, lang)
+        return t("term_log1p" if log.group("fn") == "log1p" else "term_log", lang, label=inner)
+    # any other expression: as written, with known variable names replaced by their labels
+    return re.sub(r"[A-Za-z_]\w*", lambda m: codebook.label(m.group(0), None, lang)
+                  if m.group(0) in codebook.load_codebook()["variables"] else m.group(0), part)
+
+
+def term_label(term: str, lang: str, references: dict | None = None, short: bool = False) -> str:
+    """'C(federation)[T.fsp_lem]' -> 'Federasi serikat pekerja: FSP LEM (…) (vs. FSP TSK (…))'.
+
+    `short` leaves out the comparison, for figures and term names."""
+    try:
+        return " × ".join(_part_label(p, lang, references or {}, short)
+                          for p in _split_interaction(term))
+    except Exception:  # a label must never stop a report
+        return term
 
 
 def ratio(term: str, log_value: float | None) -> float | None:
-    """exp of a log-odds (or log-hazard) value; activity terms per doubling of (1 + messages)."""
+    """exp of a log-odds (or log-hazard) value; log activity terms per doubling of (1 + messages)."""
     if log_value is None:
         return None
-    return _exp(log_value * (math.log(2) if term in ACTIVITY_TERMS else 1.0))
+    return _exp(log_value * (math.log(2) if is_log_term(term) else 1.0))
 
 
 def effect(term_row: dict, ratio_key: str) -> tuple[float | None, float | None, float | None]:
-    """(ratio, low, high) for a term; activity terms per doubling of (1 + messages)."""
-    if term_row["term"] in ACTIVITY_TERMS:
+    """(ratio, low, high) for a term; log activity terms per doubling of (1 + messages)."""
+    if is_log_term(term_row["term"]):
         return tuple(ratio(term_row["term"], term_row[k]) for k in ("estimate", "ci_low", "ci_high"))
     return term_row[ratio_key], term_row[f"{ratio_key}_ci_low"], term_row[f"{ratio_key}_ci_high"]
 
@@ -111,34 +183,60 @@ def _exp(x: float) -> float:
     return math.exp(x) if x < 700 else math.inf
 
 
-def model_table(model: dict, lang: str, ratio_key: str = "odds_ratio") -> list[list]:
+def finite_effect(row: dict, ratio_key: str) -> bool:
+    values = effect(row, ratio_key)
+    return all(v is not None and math.isfinite(v) and v < 1e6 for v in values)
+
+
+def shown_terms(model: dict) -> list[dict]:
+    """The coefficient rows a reader sees: not the intercept, the session or the cohort terms."""
+    return [r for r in model["terms"] if r["term"] != "Intercept"
+            and not r["term"].startswith(("C(session)", "C(cohort)", "cohort["))]
+
+
+def model_table(model: dict, lang: str, ratio_key: str = "odds_ratio",
+                include_sessions: bool = True) -> list[list]:
     rows = []
+    references = model.get("references", {})
     for row in model["terms"]:
-        if row["term"] == "Intercept":
+        if row["term"] == "Intercept" or (not include_sessions and row not in shown_terms(model)):
             continue
-        ratio, low, high = effect(row, ratio_key)
-        finite = all(v is not None and math.isfinite(v) and v < 1e6 for v in (ratio, low, high))
+        ratio_value, low, high = effect(row, ratio_key)
+        finite = finite_effect(row, ratio_key)
         interval = (f"{number(low, lang, 2)}–{number(high, lang, 2)}" if finite
                     else t("not_estimable", lang))
-        rows.append([term_label(row["term"], lang), number(ratio, lang, 2) if finite else "–",
+        rows.append([term_label(row["term"], lang, references),
+                     number(ratio_value, lang, 2) if finite else "–",
                      interval, p_value(row["p_value"], lang) if finite else "–"])
     return rows
+
+
+def direction(ratio_value: float, outcome: str, lang: str) -> str:
+    """'more likely to drop out' (or to complete, or to have the outcome)."""
+    way = "more" if ratio_value > 1 else "less"
+    key = f"finding_{way}" if outcome == "dropout" else f"finding_{way}_{outcome}"
+    if key in catalogue():
+        return t(key, lang)
+    return t(f"finding_{way}_other", lang, outcome=codebook.label(outcome, None, lang))
 
 
 def findings(model: dict, lang: str) -> list[str]:
     """Plain-language sentences, one per effect, with interval and n; no causal words."""
     sentences = []
-    for row in model["terms"]:
+    outcome = model.get("outcome", "dropout")
+    for row in shown_terms(model):
+        if not finite_effect(row, "odds_ratio"):
+            continue
+        ratio_value, low, high = effect(row, "odds_ratio")
+        way = direction(ratio_value, outcome, lang)
         key = f"finding_{row['term']}"
-        if key not in catalogue():
-            continue
-        ratio, low, high = effect(row, "odds_ratio")
-        if None in (ratio, low, high) or not all(map(math.isfinite, (ratio, low, high))):
-            continue
-        direction = t("finding_more" if ratio > 1 else "finding_less", lang)
-        sentence = t(key, lang, direction=direction) + " " + t(
-            "finding_numbers", lang, ratio=number(ratio, lang, 1), low=number(low, lang, 1),
-            high=number(high, lang, 1), n=row["n"])
+        if key in catalogue() and outcome == "dropout":
+            sentence = t(key, lang, direction=way)
+        else:
+            sentence = t("finding_generic", lang, label=term_label(
+                row["term"], lang, model.get("references", {})), direction=way)
+        sentence += " " + t("finding_numbers", lang, ratio=number(ratio_value, lang, 1),
+                            low=number(low, lang, 1), high=number(high, lang, 1), n=row["n"])
         if low <= 1 <= high:
             sentence = sentence[:-1] + t("finding_uncertain", lang) + ")"
         sentences.append(sentence + ".")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import models
+from . import features, models
 from .outputs import write_json
 
-RESULTS_VERSION = 1
+RESULTS_VERSION = 2
 
 
 def load_processed(processed_dir: str | Path) -> dict:
@@ -19,6 +19,7 @@ def load_processed(processed_dir: str | Path) -> dict:
         "participants": pd.read_parquet(processed_dir / "participants.parquet"),
         "person_period": pd.read_parquet(processed_dir / "person_period.parquet"),
         "activity": pd.read_parquet(processed_dir / "activity.parquet"),
+        "responsiveness": pd.read_parquet(processed_dir / "responsiveness.parquet"),
         "quality": json.loads((processed_dir / "quality.json").read_text(encoding="utf-8")),
         "cohort": json.loads((processed_dir / "cohort.json").read_text(encoding="utf-8")),
     }
@@ -79,43 +80,98 @@ def followup_summary(participants: pd.DataFrame) -> dict:
             "yes": int(known.sum()),
             "yes_completed": int(known[enrolled.loc[known.index, "completed"]].sum()),
             "n_completed": int(enrolled.loc[known.index, "completed"].sum()),
+            "by_completion": models.outcome_by_completion(participants, variable),
         }
     return summary
 
 
-def build_results(processed: dict, min_cell: int = 5) -> dict:
+def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame) -> dict:
+    """How quickly facilitators wrote after participants' messages: per week, and per
+    participant (share of their messages before session 2 answered within 24 hours)."""
+    enrolled = participants[participants["enrolled"]]
+    by_outcome = {}
+    for outcome, group in (("completed", enrolled[~enrolled["dropout"]]),
+                           ("dropout", enrolled[enrolled["dropout"]])):
+        share = group["answered_share_before_session2"].dropna()
+        by_outcome[outcome] = {"n_posted": int(len(share)),
+                               "median_share_answered": float(share.median()) if len(share) else None}
+    total = int(weekly["participant_messages"].sum())
+    return {
+        "weekly": [{"week": int(r.week), "participant_messages": int(r.participant_messages),
+                    "answered_within_24h": int(r.answered_within_24h),
+                    "median_delay_hours": None if pd.isna(r.median_delay_hours)
+                    else float(r.median_delay_hours)} for r in weekly.itertuples()],
+        "participant_messages": total,
+        "answered_within_24h": int(weekly["answered_within_24h"].sum()),
+        "by_outcome": by_outcome,
+    }
+
+
+def fit_model(frame: pd.DataFrame, formula: str, name: str, link: str = "logit",
+              method: str = "auto", epv_for_ml: float = models.EPV_FOR_ML) -> tuple[object, dict]:
+    """Formula -> checked design -> fit -> the dict results.json keeps (and the fit itself)."""
+    design = models.build(formula, frame, name)
+    fit = models.fit_design(design, link=link, method=method, epv_for_ml=epv_for_ml)
+    return fit, models.summary(fit)
+
+
+def build_results(processed: dict, participant_formula: str, hazard_formula: str,
+                  min_cell: int = 5, epv_for_ml: float = models.EPV_FOR_ML,
+                  mice_threshold: float = 0.05, influence: bool = True,
+                  groupings: tuple = ("age_group", "age_class", "sector", "gender", "federation",
+                                      "district", "disability", "employment_status"),
+                  curves_by: tuple = ("age_group", "age_class", "sector")) -> dict:
+    """Every number the report shows, for the models the researcher specified.
+
+    `mice_threshold`: more than this share missing in a model variable adds a multiple-
+    imputation check. `groupings`: the variables of the descriptive completion tables.
+    """
+    if not 1 <= int(min_cell) <= 100:
+        raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
+                                    "from 1 to 100")
     participants = processed["participants"]
     cohort = processed["cohort"]
     n_sessions = len(cohort["session_dates"])
-    participant = models.participant_model(participants)
-    if participant["terms"]:
-        participant["influence"] = models.influence(participants, participant)
-    missing = models.missingness(participants)
-    participant["excluded_incomplete"] = int(participants["enrolled"].sum()) - participant["n_people"]
-    if any(missing[v]["share"] > models.MICE_THRESHOLD for v in models.MODEL_VARIABLES):
-        participant["mice"] = models.mice_sensitivity(participants)
+    for variable in (*groupings, *curves_by):
+        if variable not in participants:
+            raise models.ModelSpecError(
+                f"groupings: unknown variable `{variable}`. Variables available: "
+                f"{', '.join(sorted(c for c in participants if not c.startswith('attended_')))}")
+    frame = features.participant_frame(participants)
+    fit, participant = fit_model(frame, participant_formula, "participant_formula",
+                                 epv_for_ml=epv_for_ml)
+    if influence:
+        participant["influence"] = models.influence(fit)
+    if models.needs_imputation(frame, fit.design, mice_threshold):
+        participant["mice"] = models.mice_sensitivity(frame, fit.design)
+    hazard = features.hazard_frame(processed["person_period"], participants)
     return {
         "results_version": RESULTS_VERSION,
         "cohort": cohort,
-        "parameters": {"min_cell": min_cell},
+        "parameters": {"min_cell": min_cell, "participant_formula": participant_formula,
+                       "hazard_formula": hazard_formula, "epv_for_ml": epv_for_ml,
+                       "mice_threshold": mice_threshold},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
-                       "test": models.chi_square_by(participants, variable)}
-            for variable in ("age_group", "sector", "gender")
+                       "test": models.group_test(participants, variable, min_cell)}
+            for variable in groupings
         },
         "retention_curves": {
             variable: models.retention_curves(participants, variable, n_sessions, min_cell)
-            for variable in ("age_group", "sector")
+            for variable in curves_by
         },
         "activity": activity_summary(participants, processed["activity"], cohort["session_dates"]),
+        "responsiveness": responsiveness_summary(participants, processed["responsiveness"]),
         "followup": followup_summary(participants),
         "models": {
             "participant": participant,
-            "hazard_logit": models.hazard_model(processed["person_period"], "logit"),
-            "hazard_cloglog": models.hazard_model(processed["person_period"], "cloglog"),
+            "hazard_logit": fit_model(hazard, hazard_formula, "hazard_formula", "logit",
+                                      epv_for_ml=epv_for_ml)[1],
+            "hazard_cloglog": fit_model(hazard, hazard_formula, "hazard_formula", "cloglog",
+                                        method="maximum likelihood")[1],
         },
-        "missingness": missing,
+        "missingness": models.missingness(participants),
         "quality": processed["quality"],
     }
 

@@ -12,6 +12,7 @@ from .report import (
     model_table,
     number,
     p_phrase,
+    p_value,
     paragraph,
     percent,
     ratio,
@@ -55,6 +56,8 @@ def attendance(results: dict, lang: str) -> tuple[str, str]:
 
 
 def profile(results: dict, lang: str) -> str:
+    """Completion by every grouping the unions asked about: age class, sector, federation
+    (recruitment channel), district (industrial region), and the target groups."""
     min_cell = results["parameters"]["min_cell"]
     parts = [heading(t("profile_heading", lang)), paragraph(t("profile_text", lang,
                                                               min_cell=min_cell))]
@@ -68,15 +71,19 @@ def profile(results: dict, lang: str) -> str:
                          count(g["completed"], min_cell), count(g["dropouts"], min_cell),
                          number(100 * g["completion_rate"], lang, 1) + "%" if shown else "–"])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
-        test = block["test"]
-        if test["p_value"] is not None:
-            parts.append(paragraph(t("test_line", lang, test=test["test"],
-                                     p=p_phrase(test["p_value"], lang))))
+        parts.append(_test_line(block["test"], lang))
         merged = next((g["merged_from"] for g in block["groups"] if g["merged_from"]), None)
         if merged and len(merged) > 1:
             labels = ", ".join(group_label(variable, m, lang) for m in merged)
             parts.append(paragraph(t("merged_note", lang, groups=labels)))
     return "\n".join(parts)
+
+
+def _test_line(test: dict, lang: str) -> str:
+    if test.get("p_value") is None:
+        return paragraph(t("test_none", lang))
+    name = t(f"test_{test['test'].lower().replace(' ', '_').replace('-', '_')}", lang)
+    return paragraph(t("test_line", lang, test=name, p=p_phrase(test["p_value"], lang)))
 
 
 def activity(results: dict, lang: str) -> str:
@@ -91,24 +98,77 @@ def activity(results: dict, lang: str) -> str:
         participant_messages=a["messages_by_role"].get("participant", 0)))
 
 
+def responsiveness(results: dict, lang: str) -> str:
+    """How soon facilitators wrote after participants' messages: the part staff can change."""
+    r = results.get("responsiveness")
+    if not r:
+        return ""
+    by = r["by_outcome"]
+    def share(value):
+        return "–" if value is None else number(100 * value, lang, 0) + "%"
+
+    parts = [heading(t("responsiveness_heading", lang), 3),
+             paragraph(t("responsiveness_text", lang, answered=r["answered_within_24h"],
+                         messages=r["participant_messages"],
+                         share=percent(r["answered_within_24h"], r["participant_messages"], lang),
+                         completed=share(by["completed"]["median_share_answered"]),
+                         dropout=share(by["dropout"]["median_share_answered"])))]
+    rows = [[w["week"], w["participant_messages"], w["answered_within_24h"],
+             percent(w["answered_within_24h"], w["participant_messages"], lang),
+             number(w["median_delay_hours"], lang, 1)] for w in r["weekly"]]
+    header = [t(k, lang) for k in ("col_week", "col_participant_messages", "col_answered",
+                                   "col_answered_share", "col_median_delay")]
+    parts.append(table(header, rows, caption=t("responsiveness_caption", lang)))
+    return "\n".join(parts)
+
+
 def _model_notes(model: dict, lang: str) -> str:
     notes = ""
-    if model["events_per_parameter"] < 10:
+    if model["method"] != "firth" and model["events_per_parameter"] < 10:
         notes += paragraph(t("epv_warning", lang))
     if model["problems"]:
         notes += paragraph(t("problems_line", lang, problems="; ".join(model["problems"])))
     return notes
 
 
+def _specification(model: dict, lang: str) -> str:
+    """What went into the model and what was left out, and why, in words."""
+    references = model.get("references", {})
+    parts = []
+    for reason in ("no_variation", "collinear"):
+        dropped = [d["term"] for d in model.get("dropped_terms", []) if d["reason"] == reason]
+        if dropped:
+            labels = ", ".join(term_label(d, lang, references, short=True) for d in dropped)
+            parts.append(paragraph(t(f"dropped_{reason}", lang, terms=labels)))
+    if model.get("excluded_incomplete"):
+        parts.append(paragraph(t("excluded_incomplete", lang, n=model["excluded_incomplete"])))
+    return "".join(parts)
+
+
+def _term_tests(model: dict, lang: str) -> str:
+    """Likelihood-ratio tests per variable, shown when a variable has several levels."""
+    tests = model.get("term_tests", [])
+    if not any(test["df"] > 1 for test in tests):
+        return ""
+    references = model.get("references", {})
+    rows = [[term_label(x["term"], lang, references, short=True), x["df"],
+             number(x["statistic"], lang, 2), p_value(x["p_value"], lang)]
+            for x in tests if not x["term"].startswith(("C(session)", "C(cohort)"))]
+    header = [t("col_term", lang), "df", "χ²", t("col_p", lang)]
+    return table(header, rows, caption=t("table_term_tests", lang))
+
+
 def _mice(model: dict, lang: str) -> str:
     if not model.get("mice"):
         return ""
-    effects = "; ".join(
-        f"{term_label(r['term'], lang)}: {number(effect(r, 'odds_ratio')[0], lang, 2)} "
-        f"({number(effect(r, 'odds_ratio')[1], lang, 2)}–{number(effect(r, 'odds_ratio')[2], lang, 2)})"
-        for r in model["mice"]["terms"] if r["term"] != "Intercept")
+    effects = []
+    for r, original in zip(model["mice"]["terms"][1:], model["terms"][1:], strict=False):
+        values = effect({**r, "term": original["term"]}, "odds_ratio")
+        effects.append(f"{term_label(original['term'], lang, model.get('references', {}))}: "
+                       f"{number(values[0], lang, 2)} ({number(values[1], lang, 2)}–"
+                       f"{number(values[2], lang, 2)})")
     return paragraph(t("mice_text", lang, imputations=model["mice"]["imputations"],
-                       n=model["mice"]["n"], effects=effects))
+                       n=model["mice"]["n"], effects="; ".join(effects)))
 
 
 def missing_data(results: dict, lang: str) -> str:
@@ -127,7 +187,8 @@ def _influence(model: dict, lang: str) -> str:
         return ""
     lines = []
     for term, v in model["influence"].items():
-        lines.append(t("influence_line", lang, term=term_label(term, lang),
+        lines.append(t("influence_line", lang,
+                       term=term_label(term, lang, model.get("references", {})),
                        low=number(ratio(term, v["min_estimate"]), lang, 2),
                        high=number(ratio(term, v["max_estimate"]), lang, 2),
                        flips=v["direction_flips"], refits=v["refits"]))
@@ -145,6 +206,18 @@ def _calibration(model: dict, lang: str) -> str:
             table(header, rows, caption=t("calibration_caption", lang)))
 
 
+def method_sentence(model: dict, lang: str) -> str:
+    method = t("method_firth" if model["method"] == "firth" else "method_ml", lang)
+    return method
+
+
+def terms_in_words(model: dict, lang: str) -> str:
+    """'age 40+, garment sector, WhatsApp messages…': the formula's terms as labels."""
+    references = model.get("references", {})
+    terms = [term for term in model.get("term_columns", {}) if term != "C(session)"]
+    return ", ".join(term_label(term, lang, references, short=True) for term in terms) or "–"
+
+
 def models(results: dict, lang: str) -> str:
     m = results["models"]
     participant = m["participant"]
@@ -152,22 +225,30 @@ def models(results: dict, lang: str) -> str:
     parts = [heading(t("model_heading", lang)),
              paragraph(t("model_text", lang, n=participant["n_people"],
                          events=participant["events"],
-                         method=t("method_firth" if participant["method"] == "firth"
-                                  else "method_ml", lang),
+                         outcome=codebook.label(participant.get("outcome", "dropout"), None, lang),
+                         terms=terms_in_words(participant, lang),
+                         method=method_sentence(participant, lang),
                          epv=number(participant["events_per_parameter"], lang, 1))),
-             paragraph(t(f"reason_{participant['method_reason']}", lang))
-             if "method_reason" in participant else "",
-             _model_notes(participant, lang) if participant["method"] != "firth" else "",
+             paragraph(t(f"reason_{participant['method_reason']}", lang)),
+             _specification(participant, lang), _model_notes(participant, lang),
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
+             _term_tests(participant, lang),
              _calibration(participant, lang), _influence(participant, lang),
              _mice(participant, lang)]
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
-                             people=hazard["n_people"], events=hazard["events"])))
+                             people=hazard["n_people"], events=hazard["events"],
+                             terms=terms_in_words(hazard, lang),
+                             method=method_sentence(hazard, lang))))
+    parts.append(_specification(hazard, lang))
     parts.append(_model_notes(hazard, lang))
     parts.append(table(header, model_table(hazard, lang), caption=t("table_hazard_logit", lang)))
+    parts.append(_term_tests(hazard, lang))
+    cloglog = m["hazard_cloglog"]
+    if cloglog["method_reason"] == "firth_needs_logit":
+        parts.append(paragraph(t("cloglog_ml_note", lang)))
     header_hr = [t("col_term", lang), t("col_hr", lang), t("col_ci", lang), t("col_p", lang)]
-    parts.append(table(header_hr, model_table(m["hazard_cloglog"], lang, "hazard_ratio"),
+    parts.append(table(header_hr, model_table(cloglog, lang, "hazard_ratio"),
                        caption=t("table_hazard_cloglog", lang)))
     parts.append(paragraph(t("causal_caution", lang)))
     return "\n".join(parts)
@@ -177,9 +258,21 @@ def followup(results: dict, lang: str) -> str:
     f = results["followup"]
     min_cell = results["parameters"]["min_cell"]
     b, r = f["bpjstk_enrolled"], f["reseller_active"]
-    return heading(t("followup_heading", lang)) + paragraph(t(
+    parts = [heading(t("followup_heading", lang)), paragraph(t(
         "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=count(b["yes"], min_cell),
-        reseller=count(r["yes"], min_cell), n_reseller=r["n_known"]))
+        reseller=count(r["yes"], min_cell), n_reseller=r["n_known"]))]
+    header = [t(k, lang) for k in ("col_group", "col_n", "col_yes", "col_yes_share")]
+    for variable in ("bpjstk_enrolled", "reseller_active"):
+        block = f[variable].get("by_completion")
+        if not block or not block["n_known"]:
+            continue
+        rows = [[t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
+                 count(g["n"], min_cell), count(g["yes"], min_cell),
+                 percent(g["yes"], g["n"], lang) if g["n"] >= min_cell else "–"]
+                for g in block["groups"]]
+        parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
+        parts.append(_test_line(block["test"], lang))
+    return "\n".join(parts)
 
 
 def appendix(results: dict, provenance: dict, lang: str) -> str:
@@ -209,6 +302,8 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
         [t("prov_commit", lang), provenance["git_commit"]],
         [t("prov_python", lang), provenance["python"]],
         [t("prov_parameters", lang), params],
+        [t("prov_participant_formula", lang), _formula_cell(results["models"]["participant"])],
+        [t("prov_hazard_formula", lang), _formula_cell(results["models"]["hazard_logit"])],
         [t("prov_privacy", lang), t("prov_privacy_text", lang)],
     ]))
     parts.append(heading(t("hashes_heading", lang), 3))
@@ -217,4 +312,64 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
     parts.append(heading(t("packages_heading", lang), 3))
     parts.append(table([t("col_item", lang), t("col_value", lang)],
                        [[k, v] for k, v in sorted(provenance["packages"].items())]))
+    return "\n".join(parts)
+
+
+def _formula_cell(model: dict) -> str:
+    used, asked = model["formula"], model.get("formula_requested", model["formula"])
+    return used if used == asked else f"{used}  ({asked})"
+
+
+def pooled_summary(pooled: dict, lang: str) -> str:
+    rows = [[c["title"][lang], c["registered"], c["enrolled"], c["completed"], c["dropouts"]]
+            for c in pooled["cohorts"]]
+    header = [t(k, lang) for k in ("pooled_col_cohort", "funnel_registered", "col_n",
+                                   "col_completed", "col_dropouts")]
+    return (heading(t("pooled_heading", lang)) + paragraph(t("pooled_text", lang,
+                                                             k=len(pooled["cohorts"]))) +
+            table(header, rows))
+
+
+def pooled_model(pooled: dict, lang: str) -> str:
+    model = pooled["model"]
+    header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
+    parts = [heading(t("pooled_model_heading", lang)),
+             paragraph(t("pooled_model_text", lang, n=model["n_people"], events=model["events"],
+                         terms=terms_in_words({**model, "term_columns": {
+                             k: v for k, v in model["term_columns"].items() if k != "C(cohort)"}},
+                             lang),
+                         method=method_sentence(model, lang))),
+             _specification(model, lang),
+             table(header, model_table(model, lang, include_sessions=False),
+                   caption=t("table_participant", lang)),
+             _term_tests(model, lang)]
+    items = "".join(f"<li>{s}</li>" for s in findings(model, lang))
+    parts.append(f"<ul>{items}</ul>")
+    het = pooled["heterogeneity"]
+    if het and het["p_value"] is not None:
+        parts.append(paragraph(t("heterogeneity_text", lang, statistic=number(het["statistic"],
+                                                                               lang, 2),
+                                 df=het["df"], p=p_phrase(het["p_value"], lang))))
+    parts.append(paragraph(t("causal_caution_pooled", lang)))
+    return "\n".join(parts)
+
+
+def power(planning: dict, lang: str) -> str:
+    """How many participants the next cohort needs, per effect, from the simulated power."""
+    terms = list(planning["needed"])
+    parts = [heading(t("power_heading", lang)),
+             paragraph(t("power_text", lang, formula=planning["formula"],
+                         replications=planning["curve"][0]["replications"]))]
+    for term, needed in planning["needed"].items():
+        parts.append(paragraph(t("power_answer", lang, label=term_label(term, lang, short=True),
+                                 odds_ratio=number(planning["odds_ratios"][term], lang, 2),
+                                 power=number(100 * planning["target_power"], lang, 0),
+                                 n=needed if needed else t("power_beyond", lang))))
+    sizes = sorted({row["participants"] for row in planning["curve"]})
+    by = {(r["term"], r["participants"]): r["power"] for r in planning["curve"]}
+    rows = [[n] + [number(100 * by[(term, n)], lang, 0) + "%" for term in terms] for n in sizes]
+    header = [t("power_col_n", lang)] + [t("power_col_term", lang, label=term_label(
+        term, lang, short=True)) for term in terms]
+    parts.append(table(header, rows))
+    parts.append(paragraph(t("power_caution", lang)))
     return "\n".join(parts)

@@ -22,6 +22,7 @@ import phonenumbers
 import yaml
 from faker import Faker
 
+from . import features
 from .identity import normalise_phone
 
 TRUE_EFFECTS = {
@@ -30,6 +31,26 @@ TRUE_EFFECTS = {
     "garment": 0.7,  # log-odds: the garment sector
     "log1p_messages_before_session": -0.6,  # log-odds per unit of log(1 + messages)
 }
+
+# The model terms whose true effect the generator can set (power and simulation studies).
+EFFECT_OF_TERM = {
+    "age_40_plus": "age_40_plus", "garment": "garment",
+    "log_messages_before_session2": "log1p_messages_before_session",
+    "np.log1p(messages_before_session2)": "log1p_messages_before_session",
+    "log_messages_before_session": "log1p_messages_before_session",
+    "np.log1p(messages_before_session)": "log1p_messages_before_session",
+}
+
+
+def generator_effect(term: str) -> str:
+    """The generator's effect behind a model term, or a clear error."""
+    from .models import ModelSpecError
+
+    if term not in EFFECT_OF_TERM:
+        raise ModelSpecError(f"the generator cannot set an effect for `{term}`; it can for "
+                             f"{', '.join(EFFECT_OF_TERM)}")
+    return EFFECT_OF_TERM[term]
+
 
 SECTORS = {  # code: (share, raw spellings as union staff type them)
     "garment_textile": (0.40, ["Garmen", "garmen", "Garment", "Tekstil & Garmen", "konveksi ",
@@ -356,9 +377,17 @@ def _followup(people, enrolled, attended, rng) -> pd.DataFrame:
     })
 
 
+def _attributes(people: pd.DataFrame, index: np.ndarray) -> dict:
+    return {"age": pd.array(people["age"].to_numpy()[index], dtype="Int64"),
+            "sector": people["sector"].to_numpy()[index],
+            "gender": people["gender"].to_numpy()[index],
+            "disability": people["disability"].to_numpy()[index],
+            "employment_status": people["employment_status"].to_numpy()[index]}
+
+
 def simulate_person_period(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
     """The generator's dropout process without writing files: the person-period table the
-    pipeline would build (no names, no chat), for simulation studies and power."""
+    pipeline would build (no names, no chat), model-ready, for simulation studies and power."""
     people = _people(spec, rng, None)
     enrolled, attended, messages, dropped_after, _ = _attendance_and_activity(spec, people, rng)
     rows = []
@@ -368,25 +397,22 @@ def simulate_person_period(spec: CohortSpec, rng: np.random.Generator) -> pd.Dat
         index = np.flatnonzero(at_risk)
         rows.append(pd.DataFrame({
             "participant_id": index, "session": t,
-            "dropout": (dropped_after[index] == t - 1).astype(int),
-            "age_40_plus": (people["age"].to_numpy()[index] >= 40).astype(int),
-            "garment": (people["sector"].to_numpy()[index] == "garment_textile").astype(int),
-            "log_messages_before_session": np.log1p(messages[index, t - 1]),
-        }))
-    return pd.concat(rows, ignore_index=True)
+            "dropout": dropped_after[index] == t - 1,
+            "messages_before_session": messages[index, t - 1], **_attributes(people, index)}))
+    return features.model_ready(features.derived_columns(pd.concat(rows, ignore_index=True)))
 
 
 def simulate_participants(spec: CohortSpec, rng: np.random.Generator) -> pd.DataFrame:
-    """One row per enrolled participant, as the participant-level model sees them."""
+    """One row per enrolled participant, model-ready, as the participant-level model sees them."""
     people = _people(spec, rng, None)
     enrolled, attended, messages, _, _ = _attendance_and_activity(spec, people, rng)
-    return pd.DataFrame({
-        "participant_id": np.flatnonzero(enrolled),
-        "dropout": (~attended[enrolled, -1]).astype(int),
-        "age_40_plus": (people["age"].to_numpy()[enrolled] >= 40).astype(int),
-        "garment": (people["sector"].to_numpy()[enrolled] == "garment_textile").astype(int),
-        "log_messages_before_session2": np.log1p(messages[enrolled, :2].sum(axis=1)),
-    })
+    index = np.flatnonzero(enrolled)
+    table = pd.DataFrame({
+        "participant_id": index, "enrolled": True, "dropout": ~attended[enrolled, -1],
+        "completed": attended[enrolled, -1],
+        "messages_before_session2": messages[enrolled, :2].sum(axis=1),
+        **_attributes(people, index)})
+    return features.participant_frame(features.derived_columns(table))
 
 
 def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:

@@ -1,0 +1,21 @@
+"""Models: from a formula to a fit (`design`, `fit`), how far to trust it (`inference`),
+descriptive tables (`descriptive`), missing data (`missing`) and discrete-time hazards (`hazard`).
+
+The formulas are the researcher's (notebook parameters or cohort.yml); these modules work for
+whatever terms a formula has.
+"""
+
+from .descriptive import group_test, outcome_by_completion, retention_by, retention_curves
+from .design import Design, ModelSpecError, build, parse_terms
+from .fit import EPV_FOR_ML, LINKS, ModelFit, calibration, fit_design, glm, summary, term_tests, tidy
+from .hazard import discrete_hazard, person_period
+from .inference import drop_term, influence, likelihood_ratio
+from .missing import mice_sensitivity, missingness, needs_imputation
+
+__all__ = [
+    "EPV_FOR_ML", "LINKS", "Design", "ModelFit", "ModelSpecError", "build", "calibration",
+    "discrete_hazard", "drop_term", "fit_design", "glm", "group_test", "influence",
+    "likelihood_ratio", "mice_sensitivity", "missingness", "needs_imputation",
+    "outcome_by_completion", "parse_terms", "person_period", "retention_by", "retention_curves", "summary",
+    "term_tests", "tidy",
+]

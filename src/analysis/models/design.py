@@ -1,0 +1,203 @@
+"""From a formula a researcher wrote to the rows and columns a model is fitted on.
+
+The formula is checked before anything is fitted, and every problem is said in one line: a
+syntax error, a variable the table does not have (with the ones it does), too few people or
+no events. Rows missing a value in *this formula's* variables are the complete-case exclusions,
+counted. A term with no variation in the cohort (everyone under 40, one sector), or one that
+other terms already determine, is dropped and recorded, so the report can say so.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import patsy
+
+MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
+
+# What a formula may call besides the table's columns (patsy's own helpers, numpy).
+FUNCTIONS = {"np": np, "log1p": np.log1p, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
+PATSY_NAMES = {"C", "I", "Q", "Treatment", "Sum", "Poly", "Diff", "Helmert", "center",
+               "standardize", "scale", "bs", "cr", "cc", "te", "True", "False", "None"}
+
+
+class ModelSpecError(ValueError):
+    """A model specification that cannot be fitted, said in one line for the researcher."""
+
+
+@dataclass
+class Design:
+    """The fitted rows and columns of one model, and what was left out of it and why."""
+
+    name: str  # the parameter the formula came from, e.g. "participant_formula"
+    formula_requested: str
+    formula: str  # after dropping terms with no variation
+    outcome: str
+    y: np.ndarray
+    X: pd.DataFrame  # columns named as the coefficients
+    term_columns: dict[str, list[str]]  # patsy term -> its coefficient columns
+    variables: list[str]
+    references: dict[str, str]  # categorical variable -> the level its terms are compared with
+    groups: np.ndarray  # person of each row (several rows per person in a hazard model)
+    excluded_incomplete: int  # people left out for a missing value in this formula's variables
+    dropped_terms: list[dict] = field(default_factory=list)
+    design_info: object = None  # patsy's, to build the same columns for other rows
+
+    @property
+    def n_people(self) -> int:
+        return int(len(np.unique(self.groups)))
+
+    @property
+    def events(self) -> int:
+        return int(self.y.sum())
+
+
+def _names_in(code: str) -> set[str]:
+    tree = ast.parse(code.strip(), mode="eval")
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        if isinstance(call.func, ast.Name) and call.func.id == "Q":  # Q("odd name")
+            names |= {a.value for a in call.args if isinstance(a, ast.Constant)}
+    return names - PATSY_NAMES - set(FUNCTIONS)
+
+
+def parse(formula: str, name: str = "formula") -> tuple[str, list, list[str]]:
+    """(outcome, right-hand terms, variables used), or a ModelSpecError saying what is wrong."""
+    if not isinstance(formula, str) or "~" not in formula:
+        raise ModelSpecError(f"{name}: '{formula}' is not a model formula (expected "
+                             "'outcome ~ term + term', e.g. 'dropout ~ age_40_plus + garment')")
+    try:
+        description = patsy.ModelDesc.from_formula(formula)
+    except patsy.PatsyError as exc:
+        raise ModelSpecError(f"{name}: syntax error in '{formula}' "
+                             f"({str(exc).splitlines()[0]})") from None
+    if len(description.lhs_termlist) != 1 or len(description.lhs_termlist[0].factors) != 1:
+        raise ModelSpecError(f"{name}: '{formula}' must have one outcome left of '~'")
+    outcome_code = description.lhs_termlist[0].factors[0].code
+    variables: list[str] = []
+    for term in description.rhs_termlist:
+        for factor in term.factors:
+            try:
+                found = _names_in(factor.code)
+            except SyntaxError:
+                raise ModelSpecError(f"{name}: syntax error in the term `{factor.code}` of "
+                                     f"'{formula}'") from None
+            variables += [v for v in sorted(found) if v not in variables]
+    return outcome_code, description.rhs_termlist, variables
+
+
+def parse_terms(formula: str, name: str = "formula") -> list[str]:
+    """The right-hand terms of a formula, as patsy names them (and as coefficients start)."""
+    return [t.name() for t in parse(formula, name)[1] if t.name() != "Intercept"]
+
+
+def check_variables(formula: str, frame: pd.DataFrame, name: str = "formula") -> list[str]:
+    """The formula's variables, all of which the table must have."""
+    outcome, _, variables = parse(formula, name)
+    available = sorted(c for c in frame.columns if not c.startswith("attended_session_"))
+    for variable in [outcome, *variables]:
+        if variable not in frame.columns:
+            close = difflib.get_close_matches(variable, available, n=1, cutoff=0.7)
+            hint = f" (did you mean `{close[0]}`?)" if close else ""
+            raise ModelSpecError(f"{name}: unknown variable `{variable}` in '{formula}'{hint}. "
+                                 f"Variables available: {', '.join(available)}")
+    values = frame[outcome].dropna()
+    if not values.isin([0, 1]).all():
+        raise ModelSpecError(f"{name}: the outcome `{outcome}` must be 0/1 (e.g. dropout or "
+                             "completed)")
+    return variables
+
+
+def build(formula: str, frame: pd.DataFrame, name: str = "formula",
+          group: str = "participant_id", min_people: int = MIN_PEOPLE) -> Design:
+    """Check the formula against `frame` (a model-ready table) and build its design."""
+    variables = check_variables(formula, frame, name)
+    outcome, terms, _ = parse(formula, name)
+    used = [outcome, *variables]
+    complete = frame.dropna(subset=used)
+    groups = frame[group] if group in frame else pd.Series(range(len(frame)))
+    excluded = int(groups.nunique() - groups[complete.index].nunique())
+    complete = complete.copy()
+    references = {}
+    for variable in variables:
+        if isinstance(complete[variable].dtype, pd.CategoricalDtype):
+            complete[variable] = complete[variable].cat.remove_unused_categories()
+            if len(complete[variable].cat.categories):
+                references[variable] = str(complete[variable].cat.categories[0])
+        elif complete[variable].dtype == object:
+            references[variable] = str(sorted(complete[variable].astype(str).unique())[0])
+    people = groups[complete.index].nunique()
+    if people < min_people:
+        raise ModelSpecError(
+            f"{name}: '{formula}' leaves {people} people with complete data (fewer than "
+            f"{min_people}); {excluded} have a missing value in {', '.join(used)}")
+    events = int(complete[outcome].sum())
+    if events == 0 or events == len(complete):
+        which = "no" if events == 0 else "only"
+        raise ModelSpecError(f"{name}: `{outcome}` is {which} 1 among the {people} people with "
+                             f"complete data: there is nothing to model")
+    with np.errstate(all="ignore"):
+        return _build_checked(formula, name, outcome, terms, complete, variables, references,
+                              groups, excluded)
+
+
+def _build_checked(formula, name, outcome, terms, complete, variables, references, groups,
+                   excluded) -> Design:
+    try:
+        y, X = patsy.dmatrices(patsy.ModelDesc([patsy.Term([patsy.EvalFactor(outcome)])], terms),
+                               complete, eval_env=patsy.EvalEnvironment([FUNCTIONS]),
+                               NA_action="raise", return_type="dataframe")
+    except patsy.PatsyError as exc:
+        raise ModelSpecError(f"{name}: cannot build '{formula}': "
+                             f"{str(exc).splitlines()[0]}") from None
+    if not np.isfinite(X.to_numpy()).all():
+        raise ModelSpecError(f"{name}: a term of '{formula}' is not finite for some people "
+                             "(e.g. the log of 0: use np.log1p)")
+    for factor, info in X.design_info.factor_infos.items():  # C(flag) on a 0/1 column, C(text)
+        variable = _names_in(factor.code)
+        if info.type == "categorical" and len(variable) == 1 and info.categories:
+            first = str(info.categories[0])
+            references.setdefault(variable.pop(), {"0.0": "no", "1.0": "yes", "False": "no",
+                                                    "True": "yes"}.get(first, first))
+    kept, dropped, term_columns = _drop_uninformative(X)
+    kept_terms = [t for t in terms if t.name() in term_columns or t.name() == "Intercept"]
+    right = " + ".join(t.name() for t in kept_terms if t.name() != "Intercept") or "1"
+    if not any(t.name() == "Intercept" for t in terms):
+        right += " - 1"
+    return Design(
+        name=name, formula_requested=formula, formula=f"{outcome} ~ {right}", outcome=outcome,
+        y=y.iloc[:, 0].to_numpy(dtype=float), X=X[kept], term_columns=term_columns,
+        variables=variables, references=references,
+        groups=groups[complete.index].to_numpy(), excluded_incomplete=excluded,
+        dropped_terms=dropped, design_info=X.design_info)
+
+
+def _drop_uninformative(X: pd.DataFrame):
+    """Terms whose columns do not vary, or that earlier terms already determine, are dropped."""
+    info = X.design_info
+    kept: list[str] = []
+    dropped: list[dict] = []
+    term_columns: dict[str, list[str]] = {}
+    rank = 0
+    for term, columns in info.term_slices.items():
+        names = list(X.columns[columns])
+        if term.name() == "Intercept":
+            kept += names
+            rank = np.linalg.matrix_rank(X[kept].to_numpy())
+            continue
+        values = X[names].to_numpy()
+        if not names or np.ptp(values, axis=0).max() == 0:
+            dropped.append({"term": term.name(), "reason": "no_variation"})
+            continue
+        new_rank = np.linalg.matrix_rank(X[kept + names].to_numpy())
+        if new_rank < rank + len(names):
+            dropped.append({"term": term.name(), "reason": "collinear"})
+            continue
+        kept += names
+        rank = new_rank
+        term_columns[term.name()] = names
+    return kept, dropped, term_columns
