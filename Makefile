@@ -18,7 +18,18 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 ANALYSIS := $(PY) -m analysis
 STAMP    := $(VENV)/.installed
-SRC      := $(shell find src/analysis -type f \( -name '*.py' -o -name '*.yml' \) -not -path '*/__pycache__/*')
+# Each stage depends on the modules it imports (tests/test_project.py checks these lists against
+# the imports), so editing a figure re-renders reports without re-cleaning every cohort.
+src = $(addprefix src/analysis/,$(1))
+COMMON_SRC := $(call src,__init__.py __main__.py cli.py errors.py outputs.py)
+CLEAN_SRC  := $(COMMON_SRC) $(call src,clean.py chat.py chat_lines.py codebook.py codebook.yml \
+                cohort.py features.py identity.py ingest.py linkage.py roster.py schema.py)
+MODEL_SRC  := $(COMMON_SRC) $(call src,results.py features.py codebook.py codebook.yml firth.py) \
+              $(wildcard src/analysis/models/*.py)
+REPORT_SRC := $(COMMON_SRC) $(call src,report.py report_strings.yml sections.py figures.py \
+                render.py provenance.py codebook.py codebook.yml)
+PRIVACY_SRC := $(COMMON_SRC) $(call src,privacy.py chat.py chat_lines.py codebook.py codebook.yml \
+                 cohort.py identity.py ingest.py)
 
 # Every folder under data/raw with a cohort.yml is a cohort; COHORT=<id> builds just one.
 ALL_COHORTS := $(patsubst data/raw/%/cohort.yml,%,$(wildcard data/raw/*/cohort.yml))
@@ -29,7 +40,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test bench validate pooled power lab data strip clean clean-venv venv
+.PHONY: help report test bench validate pooled power explore lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,6 +64,11 @@ bench: $(STAMP) ## time our WhatsApp parser against whatstk on 1M messages; comp
 validate: $(STAMP) ## simulation study: bias and coverage of ML and Firth on 500 synthetic cohorts
 	$(ANALYSIS) validate --replications 500
 
+explore: $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) $(STAMP) ## run notebooks/30_explore (any formula) into reports/explore, privacy-checked
+	$(ANALYSIS) run-notebook notebooks/30_explore.ipynb reports/explore/30_explore.ipynb \
+	  -p data_dir $(CURDIR)/data
+	$(foreach c,$(ALL_COHORTS),$(ANALYSIS) check-privacy $(c) --also reports/explore &&) true
+
 lab: $(STAMP) ## open JupyterLab on the notebooks, with the project's environment
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
@@ -71,7 +87,8 @@ clean-venv: ## remove .venv as well
 # 01: raw -> processed. One run writes all of these (a grouped pattern rule).
 data/processed/%/participants.parquet data/processed/%/person_period.parquet \
 data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
-data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(SRC) $(STAMP)
+data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(CLEAN_SRC) \
+  $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/01_clean.ipynb reports/$*/notebooks/01_clean.ipynb \
 	  -p cohort $* -p data_dir $(CURDIR)/data
 
@@ -80,27 +97,28 @@ reports/%/results.json reports/%/notebooks/02_dropout_model.ipynb: \
   data/processed/%/participants.parquet data/processed/%/person_period.parquet \
   data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
   data/processed/%/quality.json data/processed/%/cohort.json notebooks/02_dropout_model.ipynb \
-  $(SRC) $(STAMP)
+  $(MODEL_SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/02_dropout_model.ipynb \
 	  reports/$*/notebooks/02_dropout_model.ipynb --settings data/processed/$*/cohort.json \
 	  -p cohort $* -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports
 
 # 03: results.json -> report, in Indonesian (report.*) and English (report.en.*)
 reports/%/report.html reports/%/report.pdf reports/%/notebooks/03_report.id.ipynb: \
-  reports/%/results.json notebooks/03_report.ipynb $(SRC) $(STAMP)
+  reports/%/results.json notebooks/03_report.ipynb $(REPORT_SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/notebooks/03_report.id.ipynb \
 	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang id -p project_root $(CURDIR)
 	$(ANALYSIS) render $* --lang id --reports-dir reports
 
 reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.en.ipynb: \
-  reports/%/results.json notebooks/03_report.ipynb $(SRC) $(STAMP)
+  reports/%/results.json notebooks/03_report.ipynb $(REPORT_SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/notebooks/03_report.en.ipynb \
 	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang en -p project_root $(CURDIR)
 	$(ANALYSIS) render $* --lang en --reports-dir reports
 
 # The leak check reads every output of the cohort; the build fails on any roster name or phone.
 reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
-  reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet
+  reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet \
+  $(PRIVACY_SRC)
 	$(ANALYSIS) check-privacy $* --stamp $@
 
 pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view of all cohorts (cohort fixed effects, heterogeneity)
@@ -108,7 +126,7 @@ pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view 
 # Explicit rules with several outputs need "&:" (grouped targets), or make runs them per output.
 reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb &: \
   $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
-  notebooks/10_pooled.ipynb $(SRC) $(STAMP)
+  notebooks/10_pooled.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/pooled.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
@@ -116,10 +134,14 @@ reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10
 power: reports/power/report.html reports/power/report.pdf ## participants needed for 80% power, by simulation (a few minutes)
 
 reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb &: \
-  notebooks/20_power.ipynb $(SRC) $(STAMP)
+  notebooks/20_power.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/power.py \
+  src/analysis/synthetic.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
 	  -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render power --lang id --notebook 20_power --reports-dir reports
 
-reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(SRC) $(STAMP)
+reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(REPORT_SRC) $(STAMP)
 	$(ANALYSIS) index --reports-dir reports
+
+print-%: # for tests: the value of a Makefile variable
+	@echo $($*)

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import InputError, PrivacyLeak
-from .models.design import ModelSpecError
+from .errors import InputError, ModelSpecError, PrivacyLeak
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("id", "en")
@@ -83,7 +82,8 @@ def check_privacy(args) -> int:
     from .privacy import scan
 
     raw = Path(args.data_dir) / "raw" / args.cohort
-    outputs = [Path(args.data_dir) / "processed" / args.cohort, Path(args.reports_dir) / args.cohort]
+    outputs = [Path(args.data_dir) / "processed" / args.cohort, Path(args.reports_dir) / args.cohort,
+               *map(Path, args.also)]
     hits = scan(raw, [d for d in outputs if d.exists()])
     if hits:
         for file, person in hits[:20]:
@@ -172,6 +172,8 @@ def main(argv=None) -> int:
     p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.add_argument("--stamp", help="file to write when the check passes")
+    p.add_argument("--also", action="append", default=[], metavar="PATH",
+                   help="more outputs to scan (e.g. reports/explore)")
     p.set_defaults(func=check_privacy)
 
     p = commands.add_parser("index", help="write reports/index.html")

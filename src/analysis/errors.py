@@ -28,3 +28,7 @@ class InputError(Exception):
 
 class PrivacyLeak(Exception):
     """A roster name or phone number was found in an output that is shared."""
+
+
+class ModelSpecError(ValueError):
+    """A model specification that cannot be fitted, said in one line for the researcher."""

@@ -64,8 +64,7 @@ def planning_results(curve: pd.DataFrame, formula: str, target: float = 0.8) -> 
     terms = list(dict.fromkeys(curve["term"]))
     return {
         "cohort": {"id": "power",
-                   "title": {"id": "Promise II Impact — berapa peserta yang dibutuhkan kohort berikutnya?",
-                             "en": "Promise II Impact — how many participants does the next cohort need?"},
+                   "title_key": "power_report_title",
                    "session_dates": [], "synthetic": True},
         "formula": formula, "target_power": target,
         "odds_ratios": {term: float(curve.loc[curve["term"] == term, "odds_ratio"].iloc[0])

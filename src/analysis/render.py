@@ -89,7 +89,9 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
     body, _ = exporter.from_notebook_node(nb)
     body, toc = _with_toc(body)
     cohort = results["cohort"]
-    title = html.escape(cohort["title"][lang])
+    # the pooled and power reports name their title in the catalogue; cohorts in cohort.yml
+    title = html.escape(t(cohort["title_key"], lang) if "title_key" in cohort
+                        else cohort["title"][lang])
     dates = ", ".join(cohort["session_dates"])
     banner = (f'<div class="banner">{html.escape(t("synthetic_banner", lang))}</div>'
               if cohort["synthetic"] else "")

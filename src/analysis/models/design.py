@@ -17,16 +17,14 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from ..errors import ModelSpecError
+
 MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
 
 # What a formula may call besides the table's columns (patsy's own helpers, numpy).
 FUNCTIONS = {"np": np, "log1p": np.log1p, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
 PATSY_NAMES = {"C", "I", "Q", "Treatment", "Sum", "Poly", "Diff", "Helmert", "center",
                "standardize", "scale", "bs", "cr", "cc", "te", "True", "False", "None"}
-
-
-class ModelSpecError(ValueError):
-    """A model specification that cannot be fitted, said in one line for the researcher."""
 
 
 @dataclass
