@@ -31,3 +31,14 @@ def cohort_copy(small_cohort, tmp_path) -> Path:
     target = tmp_path / "raw" / small_cohort.name
     shutil.copytree(small_cohort, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def small_processed(small_cohort, tmp_path_factory) -> Path:
+    """The small cohort cleaned: data/processed/<id>/ as 02_dropout_model reads it."""
+    from analysis.clean import clean_cohort, write_outputs
+
+    data = tmp_path_factory.mktemp("data")
+    write_outputs(clean_cohort(small_cohort), data / "processed" / small_cohort.name,
+                  data / "interim" / small_cohort.name)
+    return data / "processed" / small_cohort.name

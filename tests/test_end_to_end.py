@@ -130,3 +130,99 @@ def test_bad_input_stops_the_build_with_one_line_and_no_traceback(small_cohort, 
         "garment_textile, other, retail_hospitality); did you mean 'garmen'? Add the spelling to "
         "src/analysis/codebook.yml if it is right.")
     assert "Traceback" not in done.stderr and not out.exists()
+
+
+def test_default_report_answers_the_programmes_questions(built):
+    results = json.loads((built["reports"] / "results.json").read_text())
+    assert {"age_class", "federation", "district", "disability", "gender"} <= set(
+        results["retention"])
+    assert results["followup"]["bpjstk_enrolled"]["by_completion"]["test"]["test"] == "Fisher exact"
+    page = (built["reports"] / "report.html").read_text(encoding="utf-8")
+    for caption in ("Kelas usia", "Federasi serikat pekerja", "Kabupaten/kota",
+                    "Penyandang disabilitas", "Jenis kelamin", "Terdaftar BPJS Ketenagakerjaan",
+                    "Tanggapan fasilitator"):
+        assert f"<caption>{caption}" in page or f">{caption}<" in page, caption
+    assert "&lt;5" in page  # small cells suppressed
+    english = (built["reports"] / "report.en.html").read_text(encoding="utf-8")
+    assert "Facilitator responsiveness" in english and "Age class" in english
+
+
+RESEARCHER_FORMULA = "dropout ~ C(federation) + age + disability + np.log1p(messages_before_session2)"
+RESEARCHER_HAZARD = "dropout ~ C(session) + C(gender) + answered_before_session"
+
+
+@pytest.fixture(scope="module")
+def researchers_model(small_cohort, tmp_path_factory):
+    """A cohort whose cohort.yml fixes its participant model; the hazard model given with -p."""
+    root = tmp_path_factory.mktemp("researcher")
+    data, reports = root / "data", root / "reports"
+    raw = data / "raw" / small_cohort.name
+    shutil.copytree(small_cohort, raw)
+    with (raw / "cohort.yml").open("a", encoding="utf-8") as spec:
+        spec.write(f'analysis:\n  participant_formula: "{RESEARCHER_FORMULA}"\n'
+                   '  hazard_formula: "dropout ~ C(session)"\n')
+    cohort = small_cohort.name
+    steps = [("run-notebook", "notebooks/01_clean.ipynb", reports / cohort / "notebooks/01.ipynb",
+              "-p", "cohort", cohort, "-p", "data_dir", data),
+             ("run-notebook", "notebooks/02_dropout_model.ipynb",
+              reports / cohort / "notebooks/02_dropout_model.ipynb", "--settings",
+              data / "processed" / cohort / "cohort.json", "-p", "cohort", cohort,
+              "-p", "data_dir", data, "-p", "reports_dir", reports,
+              "-p", "hazard_formula", RESEARCHER_HAZARD)]
+    for lang in ("id", "en"):
+        steps += [("run-notebook", "notebooks/03_report.ipynb",
+                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
+                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
+                   PROJECT_ROOT),
+                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
+    for step in steps:
+        done = _run(*step)
+        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+    return {"data": data, "reports": reports / cohort, "cohort": cohort}
+
+
+def test_the_researchers_model_reaches_results_and_both_reports(researchers_model):
+    results = json.loads((researchers_model["reports"] / "results.json").read_text())
+    participant = results["models"]["participant"]
+    assert participant["formula_requested"] == RESEARCHER_FORMULA  # from cohort.yml
+    assert results["models"]["hazard_logit"]["formula_requested"] == RESEARCHER_HAZARD  # -p wins
+    assert results["parameters"]["participant_formula"] == RESEARCHER_FORMULA
+    shown = [t["term"] for t in participant["terms"][1:]]
+    assert any(t.startswith("C(federation)[T.") for t in shown) and "age" in shown
+    expected = {"en": ["Union federation: ", "Age (years)", "WhatsApp messages before session 2 "
+                       "(per doubling of 1 + the count)", "95% CI",
+                       "likelihood-ratio test per variable", RESEARCHER_FORMULA.split(" ~ ")[1],
+                       "Gender: Male (vs. Female)"],
+                "id": ["Federasi serikat pekerja: ", "Usia (tahun)", "IK 95%",
+                       "uji rasio kemungkinan per variabel", "Jenis kelamin: Laki-laki"]}
+    for lang, suffix in (("id", ""), ("en", ".en")):
+        page = (researchers_model["reports"] / f"report{suffix}.html").read_text(encoding="utf-8")
+        pdf = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(
+            researchers_model["reports"] / f"report{suffix}.pdf").pages)
+        for text in expected[lang]:
+            assert text.replace("&", "&amp;") in page, (lang, text)
+        assert expected[lang][0].strip() in pdf, lang
+
+
+def test_an_unknown_variable_stops_the_model_step_with_one_line(researchers_model, tmp_path):
+    out = tmp_path / "02.ipynb"
+    done = _run("run-notebook", "notebooks/02_dropout_model.ipynb", out, "-p", "cohort",
+                researchers_model["cohort"], "-p", "data_dir", researchers_model["data"],
+                "-p", "reports_dir", tmp_path, "-p", "participant_formula",
+                "dropout ~ federaton + age")
+    assert done.returncode == 2 and not out.exists()
+    lines = done.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: participant_formula: unknown variable `federaton`")
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unknown_setting_in_cohort_yml_is_named(researchers_model, tmp_path):
+    settings = researchers_model["data"] / "processed" / researchers_model["cohort"] / "cohort.json"
+    metadata = json.loads(settings.read_text())
+    bad = tmp_path / "cohort.json"
+    bad.write_text(json.dumps({**metadata, "analysis": {"participant_fromula": "dropout ~ age"}}))
+    done = _run("run-notebook", "notebooks/02_dropout_model.ipynb", tmp_path / "02.ipynb",
+                "--settings", bad)
+    assert done.returncode == 2
+    assert "analysis: unknown parameter(s) participant_fromula for 02_dropout_model.ipynb" in (
+        done.stderr)
