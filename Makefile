@@ -54,7 +54,8 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 
 report: $(report_files) reports/index.html ## build every cohort's report (HTML + PDF, id + en)
 
-test: $(STAMP) ## run the tests (unit, bad input, end to end)
+test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chromium)
+	@bash scripts/need-chromium.sh
 	$(PY) -m pytest
 
 bench: $(STAMP) ## time our WhatsApp parser against whatstk on 1M messages; compare formats

@@ -8,6 +8,7 @@ import math
 import textwrap
 
 import matplotlib
+import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -119,6 +120,9 @@ def forest(results: dict, lang: str):
     ax.set_yticks(range(len(rows)), [f"{r[0]}\n({r[1]})" for r in reversed(rows)], fontsize=8)
     ax.axvline(1, color="black", linewidth=0.8)
     ax.set_xscale("log")
+    plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")  # 0.1, 1, 10: not 10⁰
+    ax.xaxis.set_major_formatter(plain)
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xlabel(t("forest_xlabel", lang))
     ax.set_title(t("forest_title", lang))
     return fig

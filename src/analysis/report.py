@@ -142,8 +142,8 @@ def _part_label(part: str, lang: str, references: dict, short: bool) -> str:
     variable = _variable_of(part)
     if variable is not None:
         key = f"term_{variable}"
-        if not short and key in catalogue():
-            return t(key, lang)
+        if key in catalogue() and (not short or variable in ACTIVITY_TERMS):
+            return t(key, lang)  # activity terms always say "per doubling": so do their ratios
         return codebook.label(variable, None, lang)
     log = LOG_CALL.match(part)
     if log:
