@@ -21,6 +21,24 @@ def _run(*args):
                           capture_output=True, text=True)
 
 
+def _report_steps(cohort, reports) -> list[tuple]:
+    """03_report in both languages and their renders, as the Makefile runs them."""
+    steps = []
+    for lang in ("id", "en"):
+        steps += [("run-notebook", "notebooks/03_report.ipynb",
+                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
+                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
+                   PROJECT_ROOT),
+                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
+    return steps
+
+
+def _run_all(steps) -> None:
+    for step in steps:
+        done = _run(*step)
+        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+
+
 @pytest.fixture(scope="module")
 def built(small_cohort, tmp_path_factory):
     """raw -> processed -> results -> reports, exactly as the Makefile runs it."""
@@ -35,16 +53,9 @@ def built(small_cohort, tmp_path_factory):
          reports / cohort / "notebooks/02_dropout_model.ipynb", "-p", "cohort", cohort,
          "-p", "data_dir", data, "-p", "reports_dir", reports),
     ]
-    for lang in ("id", "en"):
-        steps += [("run-notebook", "notebooks/03_report.ipynb",
-                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
-                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
-                   PROJECT_ROOT),
-                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
+    steps += _report_steps(cohort, reports)
     steps.append(("check-privacy", cohort, "--data-dir", data, "--reports-dir", reports))
-    for step in steps:
-        done = _run(*step)
-        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+    _run_all(steps)
     return {"cohort": cohort, "raw": data / "raw" / cohort, "data": data,
             "reports": reports / cohort}
 
@@ -169,15 +180,8 @@ def researchers_model(small_cohort, tmp_path_factory):
               data / "processed" / cohort / "cohort.json", "-p", "cohort", cohort,
               "-p", "data_dir", data, "-p", "reports_dir", reports,
               "-p", "hazard_formula", RESEARCHER_HAZARD)]
-    for lang in ("id", "en"):
-        steps += [("run-notebook", "notebooks/03_report.ipynb",
-                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
-                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
-                   PROJECT_ROOT),
-                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
-    for step in steps:
-        done = _run(*step)
-        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+    steps += _report_steps(cohort, reports)
+    _run_all(steps)
     return {"data": data, "reports": reports / cohort, "cohort": cohort}
 
 

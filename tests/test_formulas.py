@@ -183,3 +183,12 @@ def test_terms_frame_is_one_tidy_shape_for_every_fit(processed):
         assert [sorted(r) for r in model["terms"]] == [sorted(model["terms"][0])] * len(
             model["terms"])
         assert re.search("likelihood ratio", model["test"])
+
+
+def test_same_processed_data_give_byte_identical_results_json(processed, tmp_path):
+    from analysis.results import write_results
+
+    formula = "dropout ~ C(federation) + age_class + log_messages_before_session2"
+    for name in ("first.json", "second.json"):
+        write_results(build_results(processed, formula, HAZARD), tmp_path / name)
+    assert (tmp_path / "first.json").read_bytes() == (tmp_path / "second.json").read_bytes()
