@@ -120,7 +120,7 @@ reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.e
 reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
   reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet \
   $(PRIVACY_SRC)
-	$(ANALYSIS) check-privacy $* --stamp $@
+	$(ANALYSIS) check-privacy $* --data-dir $(CURDIR)/data --reports-dir $(CURDIR)/reports --stamp $@
 
 pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view of all cohorts (cohort fixed effects, heterogeneity)
 

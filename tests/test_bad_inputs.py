@@ -188,7 +188,8 @@ CASES = {
                              r"chat.txt line 1: date 31/2/24 10:00 is not a valid date"),
     "chat not utf-8": (_write(CHAT, "05/03/24 10.00 - Dédé: halo\n".encode("cp1252")), ERROR,
                        r"chat.txt line 1: is not UTF-8 text"),
-    "chat missing": (_no_chat, ERROR, r"whatsapp: holds no chat export"),
+    # no export: activity is not measured, and the report says so (tests/test_edge_cohorts.py)
+    "chat missing": (_no_chat, KEPT, "roster.csv"),
     "chat stray text before the first message": (
         lambda f: (f / CHAT).write_bytes(b"Ekspor dari grup\n" + (f / CHAT).read_bytes()),
         ERROR, r"chat.txt line 1: line does not start with a date and time"),

@@ -151,3 +151,14 @@ def test_a_term_without_variation_is_dropped_and_said():
                                           "reason": "no_variation"}]
     assert constant["formula"] == "dropout ~ age_40_plus + garment"
     assert constant["formula_requested"] == formula
+
+
+def test_one_step_influence_is_close_to_the_exact_refits():
+    frame = _participants(12, 15, 7, 14)
+    design = models.build("dropout ~ age_40_plus", features.participant_frame(frame))
+    fit = models.fit_design(design, method="maximum likelihood")
+    exact = models.influence(fit, exact_max=1000)["age_40_plus"]
+    approximate = models.influence(fit, exact_max=10)["age_40_plus"]
+    assert approximate["method"] == "one-step approximation" and exact["method"] == "exact refits"
+    for key in ("min_estimate", "max_estimate"):  # within 0.02 on the log-odds scale
+        assert approximate[key] == pytest.approx(exact[key], abs=0.02)

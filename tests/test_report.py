@@ -54,3 +54,12 @@ def test_activity_effects_are_per_doubling_of_messages():
 def test_catalogue_has_both_languages_for_every_string():
     for key, value in report.catalogue().items():
         assert set(value) == {"id", "en"}, key
+
+
+def test_catalogue_has_no_key_twice():
+    import re
+    from importlib import resources
+
+    text = resources.files("analysis").joinpath("report_strings.yml").read_text(encoding="utf-8")
+    keys = re.findall(r"^([a-z_0-9]+):", text, re.M)
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)

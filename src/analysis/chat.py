@@ -122,6 +122,16 @@ def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFram
     })
 
 
+def no_records() -> pd.DataFrame:
+    """What parse_export gives for a cohort without a chat export: the columns, no rows."""
+    return pd.DataFrame({
+        "file": pd.Series(dtype=object), "line": pd.Series(dtype=int),
+        "timestamp": pd.Series(dtype="datetime64[ns]"),
+        "kind": pd.Categorical([], categories=KINDS), "sender": pd.Series(dtype=object),
+        "text": pd.Series(dtype=object),
+        **{c: pd.Series(dtype=object) for c in ("event", "actor", "target")}})
+
+
 def _columns(data: bytes, records, rows: np.ndarray) -> dict:
     """Sender, text and kind of the records `rows` (a contiguous run)."""
     body_start, body_end = records.body_start[rows], records.body_end[rows]
@@ -191,7 +201,9 @@ def merge_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFram
 
 
 def parse_exports(paths, date_order: str | None = None) -> pd.DataFrame:
-    """Parse and merge several export files of one chat."""
+    """Parse and merge several export files of one chat (none: no records)."""
+    if not paths:
+        return no_records()
     return merge_exports([parse_export(p, date_order) for p in paths])[0]
 
 

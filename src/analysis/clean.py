@@ -32,9 +32,8 @@ class CleanedCohort:
 
 
 def _chat(cohort: Cohort, ledger: roster.Ledger):
-    if not cohort.chat_files:
-        raise InputError(cohort.raw_dir / "whatsapp", "holds no chat export (*.txt): export the "
-                         "programme group from WhatsApp (without media) and put it here")
+    if not cohort.chat_files:  # the report says activity could not be measured
+        return chat.no_records()
     frames = []
     for path in cohort.chat_files:
         frame = chat.parse_export(path, cohort.chat_date_order)
@@ -99,6 +98,7 @@ def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
         "duplicates": ledger.duplicates,
         "linkage": linkage_summary(links),
         "chat": {
+            "exports": len(cohort.chat_files),
             "messages": int(len(posts)),
             "system_events": int((records["kind"] == "system").sum()),
             "participant_messages": int((posts["role"] == "participant").sum()),

@@ -43,7 +43,7 @@ def run_notebook(args) -> int:
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
         name = Path(args.notebook).name
-        if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError"):
+        if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError", "NotEstimable"):
             return _fail(exc.evalue)
         return _fail(f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
     return 0
@@ -142,7 +142,12 @@ def validate(args) -> int:
 def generate(args) -> int:
     from .synthetic import DEMO_COHORTS, generate_cohort
 
-    for spec in DEMO_COHORTS:
+    specs = DEMO_COHORTS
+    if args.edge:
+        from .edge_cohorts import EDGE_COHORTS, LARGE
+
+        specs = [*EDGE_COHORTS.values(), *([LARGE] if args.large else [])]
+    for spec in specs:
         print(generate_cohort(spec, args.out))
     return 0
 
@@ -195,6 +200,9 @@ def main(argv=None) -> int:
 
     p = commands.add_parser("generate", help="write the synthetic demo cohorts")
     p.add_argument("--out", default=str(PROJECT_ROOT / "data" / "raw"))
+    p.add_argument("--edge", action="store_true",
+                   help="the unhappy cohorts (no dropouts, five people, no chat, …) instead")
+    p.add_argument("--large", action="store_true", help="with --edge: also 10,000 participants")
     p.set_defaults(func=generate)
 
     args = parser.parse_args(argv)

@@ -32,3 +32,13 @@ class PrivacyLeak(Exception):
 
 class ModelSpecError(ValueError):
     """A model specification that cannot be fitted, said in one line for the researcher."""
+
+
+class NotEstimable(ModelSpecError):
+    """The cohort's data cannot support the model (no events, too few people): the report says
+    so in a sentence; a notebook or the explore step stops with this line."""
+
+    def __init__(self, message: str, reason: str, **numbers):
+        super().__init__(message)
+        self.reason = reason
+        self.numbers = numbers

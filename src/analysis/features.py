@@ -86,13 +86,15 @@ def participants_table(roster, attendance, followup, posts, membership, session_
                     "disability", "employment_status"]].merge(attendance, on="phone_e164")
     table = derived_columns(table)
     table = pd.concat([table, attendance_outcomes(table[session_columns])], axis=1)
-    before_s2 = posts[posts["timestamp"] < pd.Timestamp(session_dates[1])]
+    # a one-session programme has no session 2: then every message counts (nobody drops out)
+    second = pd.Timestamp(session_dates[1]) if len(session_dates) > 1 else pd.Timestamp.max
+    before_s2 = posts[posts["timestamp"] < second]
     table["messages_before_session2"] = table["phone_e164"].map(
         before_s2.groupby("phone_e164").size()).fillna(0).astype(int)
     table["messages_total"] = table["phone_e164"].map(
         posts.groupby("phone_e164").size()).fillna(0).astype(int)
     answered = response_delays(posts)
-    early = answered[answered["timestamp"] < pd.Timestamp(session_dates[1])]
+    early = answered[answered["timestamp"] < second]
     table["answered_before_session2"] = table["phone_e164"].map(
         early.groupby("phone_e164")["answered"].sum()).fillna(0).astype(int)
     table["answered_share_before_session2"] = (
@@ -125,7 +127,7 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
     for t in range(2, len(session_dates) + 1):
         last_ok = enrolled["dropout_after_session"].fillna(len(session_dates)).astype(int)
         at_risk = enrolled[last_ok >= t - 1]
-        left_at = at_risk["phone_e164"].map(left)
+        left_at = pd.to_datetime(at_risk["phone_e164"].map(left.to_dict()))  # NaT: never left
         rows.append(pd.DataFrame({
             "phone_e164": at_risk["phone_e164"].to_numpy(),
             "session": t,
@@ -142,6 +144,13 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
             "garment": at_risk["garment"].to_numpy(),
             "gender": at_risk["gender"].to_numpy(),
         }))
+    if not rows:  # one session: nobody is ever at risk of dropping out
+        rows = [pd.DataFrame({"phone_e164": pd.Series(dtype=str), "session": pd.Series(
+            dtype=int), "dropout": pd.Series(dtype=bool), "messages_before_session": pd.Series(
+            dtype=int), "left_group_before_session": pd.Series(dtype=bool),
+            "answered_before_session": pd.Series(dtype=int), "age": pd.Series(dtype="Int64"),
+            "age_40_plus": pd.Series(dtype="boolean"), "sector": pd.Series(dtype=str),
+            "garment": pd.Series(dtype="boolean"), "gender": pd.Series(dtype=str)})]
     table = pd.concat(rows, ignore_index=True)
     return table.astype({"age": "Int64", "age_40_plus": "boolean", "garment": "boolean"})
 

@@ -77,6 +77,8 @@ def profile(results: dict, lang: str):
 
 def activity(results: dict, lang: str):
     a = results["activity"]
+    if not a["daily"]:
+        return None  # no chat export
     days = [dt.date.fromisoformat(d["date"]) for d in a["daily"]]
     fig, ax = _figure()
     for role, color in (("participant", PALETTE["blue"]), ("facilitator", PALETTE["orange"]),
@@ -113,7 +115,9 @@ def forest(results: dict, lang: str):
             name = textwrap.fill(term_label(term["term"], lang, model.get("references", {}),
                                             short=True), 45)
             rows.append((name, t(label_key, lang), ratio, low, high, color))
-    fig, ax = _figure(figsize=(7.0, 0.55 * max(len(rows), 1) + 1.4))
+    if not rows:
+        return None  # no model, or nothing finite to show: the text says why
+    fig, ax = _figure(figsize=(7.0, 0.55 * len(rows) + 1.4))
     for i, (_, model, ratio, low, high, color) in enumerate(reversed(rows)):
         ax.plot([low, high], [i, i], color=color, linewidth=2)
         ax.plot(ratio, i, "o", color=color, label=model)
@@ -129,8 +133,12 @@ def forest(results: dict, lang: str):
 
 
 def show_figure(fig, caption: str) -> None:
-    """Display a figure as a PNG with its caption, leaving no stray repr behind."""
+    """Display a figure as a PNG with its caption, leaving no stray repr behind; None (nothing to
+    draw, said in the text) shows nothing."""
     from IPython.display import HTML, Image, display
+
+    if fig is None:
+        return
 
     display(Image(data=png_bytes(fig), format="png"))
     display(HTML(f'<p class="caption">{caption}</p>'))
@@ -141,6 +149,8 @@ def retention(results: dict, lang: str):
     from .report import p_phrase
 
     variables = list(results["retention_curves"])
+    if not variables:
+        return None  # one session: nothing to follow over time
     ncols, nrows = min(len(variables), 2), math.ceil(len(variables) / 2)
     fig, grid = _figure(ncols=ncols, nrows=nrows, figsize=(7.5, 3.4 * nrows), sharey=True,
                         squeeze=False)

@@ -82,15 +82,16 @@ def output_text(path: Path) -> str:
 
 
 def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
-    folded = f" {fold_name(text)} "
-    digit_runs = [re.sub(r"\D", "", m) for m in PHONE_RUN.findall(text)]
-    hits = []
-    for person in people:
-        if person.kind == "name" and f" {person.folded} " in folded:
-            hits.append(person)
-        elif person.kind == "phone" and any(person.folded in run for run in digit_runs):
-            hits.append(person)
-    return hits
+    """Every identifier found in `text`. Linear in the text and in the roster: the text's word
+    sequences and digit substrings of the lengths the identifiers have are put in sets first."""
+    words = fold_name(text).split()
+    name_lengths = {len(p.folded.split()) for p in people if p.kind == "name"}
+    phrases = {" ".join(words[i:i + k]) for k in name_lengths for i in range(len(words) - k + 1)}
+    phone_lengths = {len(p.folded) for p in people if p.kind == "phone"}
+    digits = set()
+    for run in (re.sub(r"\D", "", m) for m in PHONE_RUN.findall(text)):
+        digits |= {run[i:i + k] for k in phone_lengths for i in range(len(run) - k + 1)}
+    return [p for p in people if p.folded in (phrases if p.kind == "name" else digits)]
 
 
 def scan(raw_dir: str | Path, output_dirs) -> list[tuple[str, Identifier]]:

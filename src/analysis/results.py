@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import features, models
+from .errors import NotEstimable
 from .outputs import write_json
 
 RESULTS_VERSION = 2
@@ -109,15 +110,27 @@ def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame) -> 
 
 def fit_model(frame: pd.DataFrame, formula: str, name: str, link: str = "logit",
               method: str = "auto", epv_for_ml: float = models.EPV_FOR_ML) -> tuple[object, dict]:
-    """Formula -> checked design -> fit -> the dict results.json keeps (and the fit itself)."""
+    """Formula -> checked design -> fit -> the dict results.json keeps (and the fit itself).
+    A cohort that cannot support the model (no events, too few people) stops here with a line."""
     design = models.build(formula, frame, name)
     fit = models.fit_design(design, link=link, method=method, epv_for_ml=epv_for_ml)
     return fit, models.summary(fit)
 
 
+def report_model(frame: pd.DataFrame, formula: str, name: str, link: str = "logit",
+                 **options) -> tuple[object | None, dict]:
+    """As fit_model, but a model the cohort cannot support becomes a record of why, so the
+    report can say it in words instead of stopping (a bad formula still stops)."""
+    try:
+        return fit_model(frame, formula, name, link, **options)
+    except NotEstimable as error:
+        return None, models.not_estimable(error, formula, name, link)
+
+
 def build_results(processed: dict, participant_formula: str, hazard_formula: str,
                   min_cell: int = 5, epv_for_ml: float = models.EPV_FOR_ML,
                   mice_threshold: float = 0.05, influence: bool = True,
+                  influence_exact_max: int = 500,
                   groupings: tuple = ("age_group", "age_class", "sector", "gender", "federation",
                                       "district", "disability", "employment_status"),
                   curves_by: tuple = ("age_group", "age_class", "sector")) -> dict:
@@ -125,6 +138,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
 
     `mice_threshold`: more than this share missing in a model variable adds a multiple-
     imputation check. `groupings`: the variables of the descriptive completion tables.
+    `influence_exact_max`: above this many people, leave-one-out influence uses the one-step
+    approximation instead of refitting once per person.
     """
     if not 1 <= int(min_cell) <= 100:
         raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
@@ -138,11 +153,11 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                 f"groupings: unknown variable `{variable}`. Variables available: "
                 f"{', '.join(sorted(c for c in participants if not c.startswith('attended_')))}")
     frame = features.participant_frame(participants)
-    fit, participant = fit_model(frame, participant_formula, "participant_formula",
-                                 epv_for_ml=epv_for_ml)
-    if influence:
-        participant["influence"] = models.influence(fit)
-    if models.needs_imputation(frame, fit.design, mice_threshold):
+    fit, participant = report_model(frame, participant_formula, "participant_formula",
+                                    epv_for_ml=epv_for_ml)
+    if fit is not None and influence:
+        participant["influence"] = models.influence(fit, exact_max=influence_exact_max)
+    if fit is not None and models.needs_imputation(frame, fit.design, mice_threshold):
         participant["mice"] = models.mice_sensitivity(frame, fit.design)
     hazard = features.hazard_frame(processed["person_period"], participants)
     return {
@@ -150,26 +165,27 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
         "cohort": cohort,
         "parameters": {"min_cell": min_cell, "participant_formula": participant_formula,
                        "hazard_formula": hazard_formula, "epv_for_ml": epv_for_ml,
-                       "mice_threshold": mice_threshold},
+                       "mice_threshold": mice_threshold,
+                       "influence_exact_max": influence_exact_max},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
                        "test": models.group_test(participants, variable, min_cell)}
             for variable in groupings
         },
-        "retention_curves": {
+        "retention_curves": {  # retention needs two sessions at least
             variable: models.retention_curves(participants, variable, n_sessions, min_cell)
-            for variable in curves_by
+            for variable in (curves_by if n_sessions > 1 else ())
         },
         "activity": activity_summary(participants, processed["activity"], cohort["session_dates"]),
         "responsiveness": responsiveness_summary(participants, processed["responsiveness"]),
         "followup": followup_summary(participants),
         "models": {
             "participant": participant,
-            "hazard_logit": fit_model(hazard, hazard_formula, "hazard_formula", "logit",
-                                      epv_for_ml=epv_for_ml)[1],
-            "hazard_cloglog": fit_model(hazard, hazard_formula, "hazard_formula", "cloglog",
-                                        method="maximum likelihood")[1],
+            "hazard_logit": report_model(hazard, hazard_formula, "hazard_formula", "logit",
+                                         epv_for_ml=epv_for_ml)[1],
+            "hazard_cloglog": report_model(hazard, hazard_formula, "hazard_formula", "cloglog",
+                                           method="maximum likelihood")[1],
         },
         "missingness": models.missingness(participants),
         "quality": processed["quality"],

@@ -24,7 +24,7 @@ def participants_schema(n_sessions: int) -> pa.DataFrameSchema:
         "district": _coded("district"),
         "employment_status": _coded("employment_status"),
         "sessions_attended": pa.Column(int, pa.Check.in_range(0, n_sessions)),
-        "dropout_after_session": pa.Column("Int64", pa.Check.in_range(1, n_sessions - 1),
+        "dropout_after_session": pa.Column("Int64", pa.Check.in_range(1, max(n_sessions - 1, 1)),
                                            nullable=True),
         "messages_before_session2": pa.Column(int, pa.Check.ge(0)),
         "messages_total": pa.Column(int, pa.Check.ge(0)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import codebook
 from .report import (
+    catalogue,
     count,
     effect,
     findings,
@@ -31,11 +32,29 @@ def summary(results: dict, lang: str) -> str:
                          dropout_pct=percent(f["dropouts"], f["enrolled"], lang))),
              paragraph(t("summary_noshow", lang, no_shows=f["no_shows"],
                          intermittent=f["intermittent"])),
-             paragraph(t("summary_findings", lang))]
-    items = "".join(f"<li>{s}</li>" for s in findings(results["models"]["participant"], lang))
+             ]
+    participant = results["models"]["participant"]
+    if len(results["cohort"]["session_dates"]) < 2:
+        parts.append(paragraph(t("not_fitted_one_session", lang)))
+        return "\n".join(parts)
+    if not participant.get("fitted", True):
+        parts.append(paragraph(not_fitted_sentence(participant, lang)))
+        return "\n".join(parts)
+    parts.append(paragraph(t("summary_findings", lang)))
+    items = "".join(f"<li>{s}</li>" for s in findings(participant, lang))
     parts.append(f"<ul>{items}</ul>")
     parts.append(paragraph(t("causal_caution", lang)))
     return "\n".join(parts)
+
+
+def not_fitted_sentence(model: dict, lang: str) -> str:
+    """Why a model could not be estimated for this cohort, in words."""
+    reason = model["reason"]
+    key = f"not_fitted_{reason}"
+    if model.get("outcome", "dropout") != "dropout" and f"{key}_other" in catalogue():
+        key += "_other"
+    return t(key, lang, n=model.get("n", "–"), minimum=model.get("minimum", "–"),
+             outcome=codebook.label(model.get("outcome", "dropout"), None, lang))
 
 
 def attendance(results: dict, lang: str) -> tuple[str, str]:
@@ -89,7 +108,15 @@ def _test_line(test: dict, lang: str) -> str:
 def activity(results: dict, lang: str) -> str:
     a = results["activity"]
     by = a["by_outcome"]
-    return heading(t("activity_heading", lang)) + paragraph(t(
+    chat = results["quality"].get("chat", {})
+    if chat.get("exports", 1) == 0:
+        return heading(t("activity_heading", lang)) + paragraph(t("no_chat_export", lang))
+    note = ""
+    if not a["messages_by_role"].get("participant", 0):
+        link = results["quality"]["linkage"]
+        note = paragraph(t("no_participant_messages", lang, senders=link["senders"],
+                           unmatched=link["unmatched"]))
+    return heading(t("activity_heading", lang)) + note + paragraph(t(
         "activity_text", lang, in_chat=a["enrolled_in_chat"], enrolled=results["funnel"]["enrolled"],
         left=a["enrolled_left_group"],
         median_completed=number(by["completed"]["median_messages_before_session2"], lang, 1),
@@ -101,7 +128,7 @@ def activity(results: dict, lang: str) -> str:
 def responsiveness(results: dict, lang: str) -> str:
     """How soon facilitators wrote after participants' messages: the part staff can change."""
     r = results.get("responsiveness")
-    if not r:
+    if not r or not r["participant_messages"]:
         return ""
     by = r["by_outcome"]
     def share(value):
@@ -135,7 +162,7 @@ def _specification(model: dict, lang: str) -> str:
     """What went into the model and what was left out, and why, in words."""
     references = model.get("references", {})
     parts = []
-    for reason in ("no_variation", "collinear"):
+    for reason in ("no_variation", "collinear", "all_missing"):
         dropped = [d["term"] for d in model.get("dropped_terms", []) if d["reason"] == reason]
         if dropped:
             labels = ", ".join(term_label(d, lang, references, short=True) for d in dropped)
@@ -192,7 +219,11 @@ def _influence(model: dict, lang: str) -> str:
                        low=number(ratio(term, v["min_estimate"]), lang, 2),
                        high=number(ratio(term, v["max_estimate"]), lang, 2),
                        flips=v["direction_flips"], refits=v["refits"]))
-    return heading(t("influence_heading", lang), 3) + "".join(paragraph(line) for line in lines)
+    method = next(iter(model["influence"].values())).get("method", "exact refits")
+    note = paragraph(t("influence_one_step" if method == "one-step approximation"
+                       else "influence_exact", lang))
+    return (heading(t("influence_heading", lang), 3) + note +
+            "".join(paragraph(line) for line in lines))
 
 
 def _calibration(model: dict, lang: str) -> str:
@@ -220,9 +251,27 @@ def terms_in_words(model: dict, lang: str) -> str:
 
 def models(results: dict, lang: str) -> str:
     m = results["models"]
-    participant = m["participant"]
+    parts = [heading(t("model_heading", lang))]
+    if len(results["cohort"]["session_dates"]) < 2:
+        parts.append(paragraph(t("not_fitted_one_session", lang)))
+        return "\n".join(parts)
+    unfitted = [k for k in ("participant", "hazard_logit") if not m[k].get("fitted", True)]
+    for key in unfitted:
+        parts.append(paragraph(t(f"model_name_{key}", lang) + ": " +
+                               not_fitted_sentence(m[key], lang)))
+    if unfitted:
+        parts.append(paragraph(t("tables_still_hold", lang)))
+    if "participant" not in unfitted:
+        parts.append(_participant_model(m["participant"], lang))
+    if "hazard_logit" not in unfitted:
+        parts.append(_hazard_models(m, lang))
+    parts.append(paragraph(t("causal_caution", lang)))
+    return "\n".join(parts)
+
+
+def _participant_model(participant: dict, lang: str) -> str:
     header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
-    parts = [heading(t("model_heading", lang)),
+    parts = [
              paragraph(t("model_text", lang, n=participant["n_people"],
                          events=participant["events"],
                          outcome=codebook.label(participant.get("outcome", "dropout"), None, lang),
@@ -235,6 +284,12 @@ def models(results: dict, lang: str) -> str:
              _term_tests(participant, lang),
              _calibration(participant, lang), _influence(participant, lang),
              _mice(participant, lang)]
+    return "\n".join(parts)
+
+
+def _hazard_models(m: dict, lang: str) -> str:
+    header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
+    parts = []
     hazard = m["hazard_logit"]
     parts.append(paragraph(t("hazard_text", lang, rows=hazard["n_rows"],
                              people=hazard["n_people"], events=hazard["events"],
@@ -245,12 +300,18 @@ def models(results: dict, lang: str) -> str:
     parts.append(table(header, model_table(hazard, lang), caption=t("table_hazard_logit", lang)))
     parts.append(_term_tests(hazard, lang))
     cloglog = m["hazard_cloglog"]
+    if not cloglog.get("fitted", True):
+        return "\n".join(parts)
+    if any("separation" in p for p in cloglog["problems"]):
+        # maximum likelihood has no finite answer (e.g. nobody left at a session); Firth's
+        # logit model above has: show that instead of a row of "not estimable"
+        parts.append(paragraph(t("cloglog_separation", lang)))
+        return "\n".join(parts)
     if cloglog["method_reason"] == "firth_needs_logit":
         parts.append(paragraph(t("cloglog_ml_note", lang)))
     header_hr = [t("col_term", lang), t("col_hr", lang), t("col_ci", lang), t("col_p", lang)]
     parts.append(table(header_hr, model_table(cloglog, lang, "hazard_ratio"),
                        caption=t("table_hazard_cloglog", lang)))
-    parts.append(paragraph(t("causal_caution", lang)))
     return "\n".join(parts)
 
 
@@ -258,6 +319,10 @@ def followup(results: dict, lang: str) -> str:
     f = results["followup"]
     min_cell = results["parameters"]["min_cell"]
     b, r = f["bpjstk_enrolled"], f["reseller_active"]
+    if not b["n_known"] and not r["n_known"]:
+        files = results["quality"]["files"]
+        key = "followup_blank" if any(k.startswith("followup") for k in files) else "followup_none"
+        return heading(t("followup_heading", lang)) + paragraph(t(key, lang))
     parts = [heading(t("followup_heading", lang)), paragraph(t(
         "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=count(b["yes"], min_cell),
         reseller=count(r["yes"], min_cell), n_reseller=r["n_known"]))]

@@ -113,6 +113,15 @@ class CohortSpec:
     nickname_share: float = 0.08
     duplicate_registrations: int = 1
     effects: dict = field(default_factory=lambda: TRUE_EFFECTS)
+    # For the unhappy cohorts (analysis.edge_cohorts): what the chat export holds ("full",
+    # "none": no export, "facilitators_only", "unlinked": participants under names no rule
+    # links), the follow-up file ("full", "none", "blank"), ages drawn within age_range, sector
+    # shares other than SECTORS', and a roster whose age column was left empty.
+    chat: str = "full"
+    followup: str = "full"
+    age_range: tuple[int, int] = (20, 58)
+    sector_shares: dict | None = None
+    ages_missing: bool = False
 
 
 JAKARTA = CohortSpec(
@@ -158,22 +167,26 @@ def _people(spec: CohortSpec, rng: np.random.Generator, fake: Faker | None) -> p
     n = spec.n_registered
     gender = rng.choice(["female", "male"], size=n, p=[0.55, 0.45])
     names, phones = ([], []) if fake else ([f"P{i}" for i in range(n)], [""] * n)
+    taken = set(names)
     while len(names) < n:
         g = gender[len(names)]
         first = fake.first_name_female() if g == "female" else fake.first_name_male()
         last = fake.last_name_female() if g == "female" else fake.last_name_male()
         name = f"{first} {last}"
-        if name not in names and first != last:
+        if name not in taken and first != last:
             names.append(name)
+            taken.add(name)
+    taken = set()
     while len(phones) < n:
         prefix = PHONE_PREFIXES[rng.integers(len(PHONE_PREFIXES))]
         digits = "".join(str(d) for d in rng.integers(0, 10, size=int(rng.choice([7, 8]))))
         e164 = normalise_phone(prefix + digits)
-        if e164 and e164 not in phones:
+        if e164 and e164 not in taken:
             phones.append(e164)
-    codes = list(SECTORS)
-    sector = rng.choice(codes, size=n, p=[SECTORS[c][0] for c in codes])
-    age = np.clip(np.round(rng.normal(38, 9, size=n)), 20, 58).astype(int)
+            taken.add(e164)
+    shares = spec.sector_shares or {c: share for c, (share, _) in SECTORS.items()}
+    sector = rng.choice(list(shares), size=n, p=list(shares.values()))
+    age = np.clip(np.round(rng.normal(38, 9, size=n)), *spec.age_range).astype(int)
     return pd.DataFrame({
         "name": names, "phone": phones, "gender": gender, "age": age, "sector": sector,
         "district": rng.choice(spec.districts, size=n),
@@ -270,6 +283,8 @@ def _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng
                  else f"{name.split()[0]} {spec.place}" for name in people["name"]]
     shown_name = np.where(people["nickname"], nicknames, people["name"])
     sender = np.where(people["saved_contact"], shown_name, people["phone"].map(_display_phone))
+    if spec.chat == "unlinked":  # saved under handles no linkage rule can resolve
+        sender = np.array([f"Anggota Grup {i + 1}" for i in range(len(people))])
     start = dt.datetime.combine(spec.group_start, dt.time(10, 0))
     lead = spec.facilitators[0]
     events = [(start, 0, "Pesan dan panggilan dienkripsi secara end-to-end. Tidak seorang pun di "
@@ -287,7 +302,8 @@ def _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng
     last_day = boundaries[-1]
     # Participants post from the day after the group opens, once everyone is in.
     posting_from = [boundaries[0] + dt.timedelta(1), *boundaries[1:]]
-    for i in np.flatnonzero(in_group):
+    posting = in_group if spec.chat != "facilitators_only" else np.zeros(len(people), bool)
+    for i in np.flatnonzero(posting):
         for j in range(messages.shape[1]):
             for _ in range(messages[i, j]):
                 moment = _moment(rng, posting_from[j], posting_from[j + 1])
@@ -337,7 +353,7 @@ def _roster(spec, people, rng) -> pd.DataFrame:
         "Cap waktu": [f"{m:%d/%m/%Y %H:%M:%S}" for m in submitted],
         "Nama Lengkap": people["name"].to_numpy()[order],
         "No. HP / WhatsApp": [_spell_phone(p, rng) for p in people["phone"].to_numpy()[order]],
-        "Usia (tahun)": np.array(ages)[order],
+        "Usia (tahun)": [""] * len(order) if spec.ages_missing else np.array(ages)[order],
         "Jenis Kelamin": [rng.choice(GENDER_SPELLINGS[g]) for g in people["gender"].to_numpy()[order]],
         "Sektor Pekerjaan Sebelumnya": [rng.choice(SECTORS[s][1])
                                         for s in people["sector"].to_numpy()[order]],
@@ -442,9 +458,16 @@ def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
                                                                sort_keys=False), encoding="utf-8")
     _roster(spec, people, rng).to_csv(folder / "roster.csv", index=False)
     _attendance(spec, people, attended, rng).to_csv(folder / "attendance.csv", index=False)
-    _followup(people, enrolled, attended, rng).to_csv(folder / "followup.csv", index=False)
+    followup = _followup(people, enrolled, attended, rng)
+    if spec.followup == "blank":
+        followup.iloc[:, 1:] = ""
+    if spec.followup != "none":
+        followup.to_csv(folder / "followup.csv", index=False)
     chat, shown_as = _chat_lines(spec, people, enrolled, messages, dropped_after, boundaries, rng)
-    (folder / "whatsapp" / "chat.txt").write_text(chat, encoding="utf-8")
+    if spec.chat != "none":
+        (folder / "whatsapp" / "chat.txt").write_text(chat, encoding="utf-8")
+    else:
+        (folder / "whatsapp").rmdir()
     # Staff resolved some of the nicknames no rule can link ("Sari Sukabumi") by hand.
     nicknamed = np.flatnonzero(people["saved_contact"] & people["nickname"] &
                                pd.Series(shown_as).str.endswith(spec.place).to_numpy())

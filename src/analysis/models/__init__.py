@@ -7,7 +7,19 @@ whatever terms a formula has.
 
 from .descriptive import group_test, outcome_by_completion, retention_by, retention_curves
 from .design import Design, ModelSpecError, build, parse_terms
-from .fit import EPV_FOR_ML, LINKS, ModelFit, calibration, fit_design, glm, summary, term_tests, tidy
+from .fit import (
+    EPV_FOR_ML,
+    LINKS,
+    ModelFit,
+    calibration,
+    fit_design,
+    glm,
+    not_estimable,
+    summary,
+    term_tests,
+    terms_table,
+    tidy,
+)
 from .hazard import discrete_hazard, person_period
 from .inference import drop_term, influence, likelihood_ratio
 from .missing import mice_sensitivity, missingness, needs_imputation
@@ -15,7 +27,7 @@ from .missing import mice_sensitivity, missingness, needs_imputation
 __all__ = [
     "EPV_FOR_ML", "LINKS", "Design", "ModelFit", "ModelSpecError", "build", "calibration",
     "discrete_hazard", "drop_term", "fit_design", "glm", "group_test", "influence",
-    "likelihood_ratio", "mice_sensitivity", "missingness", "needs_imputation",
+    "likelihood_ratio", "mice_sensitivity", "missingness", "needs_imputation", "not_estimable",
     "outcome_by_completion", "parse_terms", "person_period", "retention_by", "retention_curves", "summary",
-    "term_tests", "tidy",
+    "term_tests", "terms_table", "tidy",
 ]

@@ -118,7 +118,10 @@ def retention_curves(participants: pd.DataFrame, variable: str, n_sessions: int,
         curves[group] = points
     test = {"test": "log-rank", "statistic": None, "p_value": None}
     if len(curves) > 1 and status.any():
-        statistic, p_value = survdiff(time, status, groups)
-        test = {"test": "log-rank", "statistic": float(statistic), "df": len(curves) - 1,
-                "p_value": float(p_value)}
+        try:
+            statistic, p_value = survdiff(time, status, groups)
+            test = {"test": "log-rank", "statistic": float(statistic), "df": len(curves) - 1,
+                    "p_value": float(p_value)}
+        except np.linalg.LinAlgError:  # every event at one session, everyone at risk: no spread
+            pass
     return {"curves": curves, "test": test}

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from ..errors import ModelSpecError
+from ..errors import ModelSpecError, NotEstimable
 
 MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
 
@@ -115,6 +115,16 @@ def build(formula: str, frame: pd.DataFrame, name: str = "formula",
     """Check the formula against `frame` (a model-ready table) and build its design."""
     variables = check_variables(formula, frame, name)
     outcome, terms, _ = parse(formula, name)
+    if frame.empty:
+        raise NotEstimable(f"{name}: the table has no rows: there is nothing to model",
+                           "no_rows")
+    # a variable nobody has (every age blank) leaves its terms out, not every person
+    blank = [v for v in variables if frame[v].isna().all()]
+    dropped_blank = [{"term": t.name(), "reason": "all_missing"} for t in terms
+                     if any(v in blank for f in t.factors for v in _names_in(f.code))]
+    terms = [t for t in terms if t.name() not in {d["term"] for d in dropped_blank}]
+    variables = [v for v in variables if any(v in _names_in(f.code) for t in terms
+                                             for f in t.factors)]
     used = [outcome, *variables]
     complete = frame.dropna(subset=used)
     groups = frame[group] if group in frame else pd.Series(range(len(frame)))
@@ -130,17 +140,21 @@ def build(formula: str, frame: pd.DataFrame, name: str = "formula",
             references[variable] = str(sorted(complete[variable].astype(str).unique())[0])
     people = groups[complete.index].nunique()
     if people < min_people:
-        raise ModelSpecError(
+        raise NotEstimable(
             f"{name}: '{formula}' leaves {people} people with complete data (fewer than "
-            f"{min_people}); {excluded} have a missing value in {', '.join(used)}")
+            f"{min_people}); {excluded} have a missing value in {', '.join(used)}",
+            "too_few_people", n=int(people), minimum=min_people, excluded=excluded)
     events = int(complete[outcome].sum())
     if events == 0 or events == len(complete):
         which = "no" if events == 0 else "only"
-        raise ModelSpecError(f"{name}: `{outcome}` is {which} 1 among the {people} people with "
-                             f"complete data: there is nothing to model")
+        raise NotEstimable(f"{name}: `{outcome}` is {which} 1 among the {people} people with "
+                           f"complete data: there is nothing to model",
+                           "no_events" if events == 0 else "all_events", n=int(people))
     with np.errstate(all="ignore"):
-        return _build_checked(formula, name, outcome, terms, complete, variables, references,
-                              groups, excluded)
+        design = _build_checked(formula, name, outcome, terms, complete, variables, references,
+                                groups, excluded)
+    design.dropped_terms = dropped_blank + design.dropped_terms
+    return design
 
 
 def _build_checked(formula, name, outcome, terms, complete, variables, references, groups,

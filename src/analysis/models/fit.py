@@ -183,6 +183,7 @@ def summary(fit: ModelFit) -> dict:
     people and events behind it, what was dropped or excluded, and the coefficient rows."""
     design = fit.design
     result = {
+        "fitted": True,
         "formula": design.formula,
         "formula_requested": design.formula_requested,
         "parameter": design.name,
@@ -212,3 +213,20 @@ def summary(fit: ModelFit) -> dict:
     if np.isfinite(fit.fitted).all():
         result["calibration"] = calibration(design.y, fit.fitted)
     return result
+
+
+def not_estimable(error, formula: str, name: str, link: str = "logit") -> dict:
+    """What results.json keeps of a model the cohort cannot support, and why (for the report)."""
+    return {"fitted": False, "reason": error.reason, "message": str(error), **error.numbers,
+            "formula": formula, "formula_requested": formula, "parameter": name, "link": link,
+            "method": None, "terms": [], "term_tests": [], "dropped_terms": [],
+            "references": {}, "term_columns": {}, "problems": []}
+
+
+def terms_table(model: dict) -> pd.DataFrame:
+    """A model's rows from results.json for reading in a notebook (or why there are none)."""
+    if not model.get("fitted", True):
+        return pd.DataFrame({"not estimated": [model["message"]]})
+    key = RATIO[model["link"]]
+    columns = ["term", key, f"{key}_ci_low", f"{key}_ci_high", "p_value", "n"]
+    return pd.DataFrame(model["terms"])[columns].round(3)
