@@ -6,6 +6,7 @@ Every command prints one clear line on bad input and exits 2; it never shows a t
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -23,7 +24,11 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def run_notebook(args) -> int:
-    """Execute a notebook with papermill; a failing cell becomes one line on stderr."""
+    """Execute a notebook with papermill; a failing cell becomes one line on stderr.
+
+    The run writes to a temporary file that becomes the output only when every cell has run,
+    with the run's clock times taken out, so an interrupted build leaves nothing that looks
+    finished and the same inputs give the same executed notebook."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -33,20 +38,44 @@ def run_notebook(args) -> int:
     parameters.update({k: yaml.safe_load(v) for k, v in args.parameter})
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    running = output.with_name(f".{output.name}.running")
     try:
         papermill.execute_notebook(
-            str(args.notebook), str(output), parameters=parameters, kernel_name="python3",
+            str(args.notebook), str(running), parameters=parameters, kernel_name="python3",
             cwd=str(Path(args.notebook).resolve().parent), progress_bar=False,
             request_save_on_cell_execute=False,
             # the kernel's start-up notices are for developers, not for staff running make
             extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        _without_clock_times(running, output)
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
         name = Path(args.notebook).name
         if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError", "NotEstimable"):
             return _fail(exc.evalue)
         return _fail(f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
+    finally:
+        running.unlink(missing_ok=True)
     return 0
+
+
+def _without_clock_times(executed: Path, output: Path) -> None:
+    """The executed notebook as the audit trail, minus what changes from run to run (start and
+    end times, durations, the injected cell's random id)."""
+    import nbformat
+
+    from .outputs import atomic_write
+
+    nb = nbformat.read(executed, as_version=4)
+    for key in ("start_time", "end_time", "duration"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    nb.metadata.get("papermill", {})["output_path"] = str(output)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        for key in ("start_time", "end_time", "duration"):
+            cell.metadata.get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    atomic_write(output, lambda p: nbformat.write(nb, p))
 
 
 def notebook_settings(notebook: Path, settings_file: Path) -> dict:
@@ -152,7 +181,13 @@ def generate(args) -> int:
     return 0
 
 
+def _stop(signum, frame):
+    """make (Ctrl-C, a CI timeout) sends TERM: unwind, so temporary files are removed."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv=None) -> int:
+    signal.signal(signal.SIGTERM, _stop)
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

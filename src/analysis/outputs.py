@@ -13,6 +13,8 @@ def atomic_write(path: str | Path, write) -> None:
     """Call write(tmp_path) on a temporary file beside `path`, then rename: never half a file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{path.name}.*"):  # left by a run killed outright (KILL)
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     os.close(fd)
     try:
