@@ -40,7 +40,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report test bench validate pooled power explore lab data strip clean clean-venv venv
+.PHONY: help report check test bench validate pooled power explore lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -53,6 +53,9 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
 
 report: $(report_files) reports/index.html ## build every cohort's report (HTML + PDF, id + en)
+
+check: $(STAMP) ## list every problem in each cohort's raw files at once (COHORT=<id> for one)
+	$(ANALYSIS) check $(COHORTS) --data-dir $(CURDIR)/data
 
 test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chromium)
 	@bash scripts/need-chromium.sh

@@ -238,3 +238,38 @@ def test_bad_input(case, cohort_copy, monkeypatch, tmp_path):
 
 def test_the_corpus_is_large_enough():
     assert len(CASES) >= 30
+
+
+def test_check_lists_every_problem_of_a_damaged_cohort_in_one_run(cohort_copy):
+    import csv
+    import subprocess
+    import sys
+
+    from conftest import PROJECT_ROOT
+
+    rows = list(csv.reader((cohort_copy / ROSTER).open(encoding="utf-8")))
+    header = rows[0]
+    damage = {2: ("Sektor Pekerjaan Sebelumnya", "Garmenn"), 4: ("Usia (tahun)", "empat puluh"),
+              5: ("Jenis Kelamin", "?"), 6: ("Federasi Serikat Pekerja", "FSP XYZ"),
+              7: ("No. HP / WhatsApp", "nanti")}
+    for index, (column, value) in damage.items():
+        rows[index][header.index(column)] = value
+    with (cohort_copy / ROSTER).open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+    done = subprocess.run([sys.executable, "-m", "analysis", "check", cohort_copy.name,
+                           "--data-dir", cohort_copy.parent.parent], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    expected = ["row 3, column `Sektor Pekerjaan Sebelumnya`: 'Garmenn' is not a known sector "
+                "label", "did you mean 'garmen'?",
+                "row 5, column `Usia (tahun)`: 'empat puluh' is not an age",
+                "row 6, column `Jenis Kelamin`: '?' is not a known gender label",
+                "row 7, column `Federasi Serikat Pekerja`: 'FSP XYZ' is not a known federation"]
+    assert len(errors) == 4
+    for text in expected:
+        assert any(text in line for line in errors), text
+    assert any("roster.csv row 8: phone number missing or not a valid Indonesian number" in line
+               for line in done.stderr.splitlines() if line.startswith("warning: "))
+    with pytest.raises(InputError, match="4 problems in the raw files:\n  .*roster.csv row 3"):
+        clean_cohort(cohort_copy)

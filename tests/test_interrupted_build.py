@@ -48,7 +48,7 @@ def reference(small_cohort, tmp_path_factory):
 
 @pytest.mark.parametrize("moment", [
     "reports/*/notebooks",  # 01_clean started (its output folder made), cleaning under way
-    "reports/*/notebooks/.02_dropout_model.ipynb.running",  # the executed 02 being written
+    "reports/*/notebooks/.02_dropout_model.running.ipynb",  # the executed 02 being written
     "reports/*/.report.pdf.*",  # the PDF half written
 ])
 def test_a_build_stopped_part_way_then_rerun_gives_the_same_outputs(reference, small_cohort,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import chat, features, roster, schema
 from .cohort import Cohort, load_cohort
-from .errors import InputError
+from .errors import InputError, collecting, problems_found
 from .identity import load_key, pseudonym
 from .ingest import file_sha256
 from .linkage import link_senders, linkage_summary, read_overrides
@@ -50,16 +50,43 @@ def _chat(cohort: Cohort, ledger: roster.Ledger):
 
 
 def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
+    """Raw folder -> cleaned tables. Every problem the raw files have is reported at once (one
+    error, or all of them, each naming file, row and column), so staff fix a file only once."""
+    with collecting() as problems:
+        try:
+            cleaned = read_cohort(raw_dir)
+        except InputError as error:  # one that stops the reading of its file
+            problems.append(error)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise InputError(raw_dir, f"{len(problems)} problems in the raw files:\n" + "\n".join(
+            f"  {p}" for p in sorted_problems(problems)))
+    return cleaned
+
+
+def sorted_problems(problems: list[InputError]) -> list[str]:
+    """Once each, by file, then row."""
+    unique = {str(p): p for p in problems}.values()
+    return [str(p) for p in sorted(unique, key=lambda p: (p.file, p.row or 0, p.line or 0,
+                                                          p.column or ""))]
+
+
+def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None) -> CleanedCohort | None:
+    """The cleaning itself; outside `collecting()` the first problem raises. `ledger` lets a
+    check read what was quarantined even when the cleaning could not finish."""
     cohort = load_cohort(raw_dir)
     try:
         key = load_key(cohort.synthetic)
     except KeyError as exc:
         raise InputError(cohort.raw_dir / "cohort.yml", exc.args[0]) from None
-    ledger = roster.Ledger()
+    ledger = ledger if ledger is not None else roster.Ledger()
     people = roster.clean_roster(cohort, ledger)
     attendance = roster.clean_attendance(cohort, people, ledger)
     followup = roster.clean_followup(cohort, people, ledger)
     records = _chat(cohort, ledger)
+    if problems_found():  # a check collecting every problem: nothing sound to build on
+        return None
 
     membership = chat.membership_events(records)
     posts = records[records["kind"] != "system"].copy()

@@ -38,7 +38,7 @@ def run_notebook(args) -> int:
     parameters.update({k: yaml.safe_load(v) for k, v in args.parameter})
     output = Path(args.output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    running = output.with_name(f".{output.name}.running")
+    running = output.with_name(f".{output.stem}.running{output.suffix}")
     try:
         papermill.execute_notebook(
             str(args.notebook), str(running), parameters=parameters, kernel_name="python3",
@@ -93,6 +93,27 @@ def notebook_settings(notebook: Path, settings_file: Path) -> dict:
                          f"analysis: unknown parameter(s) {', '.join(unknown)} for "
                          f"{notebook.name}; it takes {', '.join(sorted(declared))}")
     return settings
+
+
+def check(args) -> int:
+    """Every problem of each cohort's raw files at once; non-zero when one must be fixed."""
+    from .preflight import check_cohort
+
+    failed = 0
+    for cohort in args.cohorts:
+        errors, warnings = check_cohort(Path(args.data_dir) / "raw" / cohort)
+        for line in warnings:
+            print(f"warning: {line}", file=sys.stderr)
+        for line in errors:
+            print(f"error: {line}", file=sys.stderr)
+        if errors:
+            failed += 1
+            print(f"{cohort}: {len(errors)} problem(s) to fix in the raw files (listed above); "
+                  "nothing was built", file=sys.stderr)
+        else:
+            print(f"{cohort}: raw files read without errors ({len(warnings)} row(s) "
+                  "quarantined)")
+    return 2 if failed else 0
 
 
 def render(args) -> int:
@@ -199,6 +220,11 @@ def main(argv=None) -> int:
     p.add_argument("--settings", help="a processed cohort.json whose `analysis` block sets "
                    "parameters (before -p)")
     p.set_defaults(func=run_notebook)
+
+    p = commands.add_parser("check", help="list every problem of cohorts' raw files at once")
+    p.add_argument("cohorts", nargs="+", metavar="COHORT")
+    p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    p.set_defaults(func=check)
 
     p = commands.add_parser("render", help="executed 03_report -> report.html and report.pdf")
     p.add_argument("cohort")

@@ -11,7 +11,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from .errors import InputError
+from .errors import InputError, problem
 
 
 @cache
@@ -84,20 +84,19 @@ def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Serie
     unknown = ~folded.isin(list(lookup))
     if allow_missing:
         unknown &= folded.ne("")
-    if unknown.any():
-        position = unknown.to_numpy().nonzero()[0][0]
+    allowed = ", ".join(sorted({str(v) for v in lookup.values()}))
+    for position in unknown.to_numpy().nonzero()[0]:  # the first raises, unless collecting
         bad = raw.iloc[position]
         close = difflib.get_close_matches(folded.iloc[position], list(lookup), n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else ""
-        allowed = ", ".join(sorted({str(v) for v in lookup.values()}))
-        raise InputError(
+        problem(InputError(
             file,
             f"'{bad}' is not a known {variable} label (codes: {allowed}){hint} "
             "Add the spelling to src/analysis/codebook.yml if it is right.",
             row=int(rows.iloc[position]),
             column=column,
-        )
-    return folded.map(lookup).astype(object).where(folded.ne("") | folded.isin(list(lookup)), None)
+        ))
+    return folded.map(lookup).astype(object).where(folded.isin(list(lookup)), None)
 
 
 def label(variable: str, code, lang: str) -> str:

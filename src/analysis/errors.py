@@ -2,6 +2,36 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# While `collecting()`, checks that can go on past a bad cell record it here instead of raising,
+# so `python -m analysis check` lists every problem of a cohort in one run.
+_collected: ContextVar[list | None] = ContextVar("collected", default=None)
+
+
+@contextmanager
+def collecting():
+    problems: list = []
+    token = _collected.set(problems)
+    try:
+        yield problems
+    finally:
+        _collected.reset(token)
+
+
+def problems_found() -> bool:
+    """True when a collecting check has recorded a problem: later steps would build on it."""
+    return bool(_collected.get())
+
+
+def problem(error: Exception) -> None:
+    """Raise `error`, or record it when a check is collecting every problem."""
+    found = _collected.get()
+    if found is None:
+        raise error
+    found.append(error)
+
 
 class InputError(Exception):
     """Bad input: names the file, row, column and what was expected."""

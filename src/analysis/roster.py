@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import codebook
 from .cohort import Cohort
-from .errors import InputError
+from .errors import InputError, problem
 from .identity import fold_name, normalise_phone
 from .ingest import ROW, read_table
 
@@ -75,6 +75,14 @@ def parse_age(raw: str, file, row: int, column: str, reference_year: int) -> int
     return age
 
 
+def _age(raw, file, row, column, reference_year) -> int | None:
+    try:
+        return parse_age(raw, file, row, column, reference_year)
+    except InputError as error:
+        problem(error)  # raised, unless a check is collecting every problem
+        return None
+
+
 def _phones(frame: pd.DataFrame) -> pd.Series:
     return frame["phone"].map(normalise_phone)
 
@@ -105,7 +113,7 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     frame = frame[~bad_phone].copy()
     reverse = {v: k for k, v in headers.items()}
     reference_year = cohort.session_dates[0].year
-    frame["age"] = pd.array([parse_age(v, path, r, reverse["age"], reference_year)
+    frame["age"] = pd.array([_age(v, path, r, reverse["age"], reference_year)
                              for v, r in zip(frame["age"], frame[ROW], strict=True)],
                             dtype="Int64")
     frame["name_folded"] = frame["name"].map(fold_name)
@@ -181,8 +189,8 @@ def clean_attendance(cohort: Cohort, roster: pd.DataFrame, ledger: Ledger) -> pd
         result[f"attended_session_{number}"] = coded.astype(bool).to_numpy()
     ledger.keep(path.name, len(result))
     if not result["attended_session_1"].any():
-        raise InputError(path, "nobody is marked present at session 1 (expected marks such as "
-                               "'Hadir', 'H' or '✓'); check the sheet")
+        problem(InputError(path, "nobody is marked present at session 1 (expected marks such "
+                                 "as 'Hadir', 'H' or '✓'); check the sheet"))
     everyone = roster[["phone_e164"]].merge(result, on="phone_e164", how="left")
     session_columns = [c for c in everyone.columns if c.startswith("attended_session_")]
     everyone[session_columns] = everyone[session_columns].fillna(False).astype(bool)
