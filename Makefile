@@ -65,8 +65,8 @@ bench: $(STAMP) ## time our WhatsApp parser against whatstk on 1M messages; comp
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock
 	$(PY) benchmarks/chat_parsers.py
 
-validate: $(STAMP) ## simulation study: bias and coverage of ML and Firth on 500 synthetic cohorts
-	$(ANALYSIS) validate --replications 500
+validate: $(STAMP) ## simulation study: bias and interval coverage of every reported model, n = 48 and 150 (about 8 minutes)
+	$(ANALYSIS) validate --replications 1000 --sizes 48 150
 
 explore: $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) $(STAMP) ## run notebooks/30_explore (any formula) into reports/explore, privacy-checked
 	$(ANALYSIS) run-notebook notebooks/30_explore.ipynb reports/explore/30_explore.ipynb \
