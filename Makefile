@@ -130,7 +130,8 @@ pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view 
 # Explicit rules with several outputs need "&:" (grouped targets), or make runs them per output.
 reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb &: \
   $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
-  notebooks/10_pooled.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/pooled.py $(STAMP)
+  notebooks/10_pooled.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/pooled.py \
+  src/analysis/planning_sections.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
@@ -138,7 +139,7 @@ reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10
 power: reports/power/report.html reports/power/report.pdf ## participants needed for 80% power, by simulation (a few minutes)
 
 reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb &: \
-  notebooks/20_power.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/power.py \
+  notebooks/20_power.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/power.py src/analysis/planning_sections.py \
   src/analysis/synthetic.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
 	  -p reports_dir $(CURDIR)/reports -p lang id

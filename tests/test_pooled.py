@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from analysis import pooled, sections, synthetic
+from analysis import planning_sections, pooled, synthetic
 from analysis.clean import clean_cohort, write_outputs
 from conftest import SMALL
 
@@ -41,13 +41,13 @@ def test_heterogeneity_test_has_one_degree_of_freedom_per_effect_and_extra_cohor
 
 def test_pooled_sections_render_in_both_languages(processed):
     result = pooled.build_pooled_results(processed, FORMULA)
-    assert "Model gabungan" in sections.pooled_model(result, "id")
-    assert "Pooled model" in sections.pooled_model(result, "en")
-    assert "C(cohort)" not in sections.pooled_model(result, "en")
+    assert "Model gabungan" in planning_sections.pooled_model(result, "id")
+    assert "Pooled model" in planning_sections.pooled_model(result, "en")
+    assert "C(cohort)" not in planning_sections.pooled_model(result, "en")
 
 
 def test_pooled_model_takes_any_formula(processed):
     result = pooled.build_pooled_results(processed, "dropout ~ C(gender) + age")
     assert result["model"]["formula"] == "dropout ~ C(cohort) + C(gender) + age"
     assert result["heterogeneity"]["effects"] == ["C(gender)", "age"]
-    assert "Gender: Male (vs. Female)" in sections.pooled_model(result, "en")
+    assert "Gender: Male (vs. Female)" in planning_sections.pooled_model(result, "en")

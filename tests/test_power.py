@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from analysis import power, sections
+from analysis import planning_sections, power
 
 FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 
@@ -27,7 +27,7 @@ def test_planning_results_give_an_answer_per_effect():
                           "replications": 10, "odds_ratio": [2.0] * 2 + [0.5] * 2})
     planning = power.planning_results(curve, FORMULA)
     assert planning["needed"] == {"age_40_plus": 88, "log_messages_before_session2": None}
-    assert "88" in sections.power(planning, "en")
+    assert "88" in planning_sections.power(planning, "en")
 
 
 def test_a_term_the_generator_cannot_set_is_refused_clearly():

@@ -1,6 +1,6 @@
 """The pooled view: every cohort's participants in one model, with cohort fixed effects and a
 test of whether the effects differ between cohorts (heterogeneity). Numbers only: the report
-layer (`sections.pooled_*`) writes the words."""
+layer (`planning_sections`) writes the words."""
 
 from __future__ import annotations
 

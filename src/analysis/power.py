@@ -4,7 +4,7 @@ Cohorts of each size are drawn from the synthetic generator with one effect set 
 ratio (per-session dropout hazard); the researcher's participant-level formula is fitted and its
 likelihood-ratio test of the term counted as a detection when p < 0.05. A fit that separates
 counts as no detection, as it would give no usable answer in a real cohort. Numbers only: the
-report layer (`sections.power`) writes the words.
+report layer (`planning_sections.power`) writes the words.
 """
 
 from __future__ import annotations

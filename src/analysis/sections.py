@@ -158,7 +158,7 @@ def _model_notes(model: dict, lang: str) -> str:
     return notes
 
 
-def _specification(model: dict, lang: str) -> str:
+def specification(model: dict, lang: str) -> str:
     """What went into the model and what was left out, and why, in words."""
     references = model.get("references", {})
     parts = []
@@ -172,7 +172,7 @@ def _specification(model: dict, lang: str) -> str:
     return "".join(parts)
 
 
-def _term_tests(model: dict, lang: str) -> str:
+def term_tests_table(model: dict, lang: str) -> str:
     """Likelihood-ratio tests per variable, shown when a variable has several levels."""
     tests = model.get("term_tests", [])
     if not any(test["df"] > 1 for test in tests):
@@ -279,9 +279,9 @@ def _participant_model(participant: dict, lang: str) -> str:
                          method=method_sentence(participant, lang),
                          epv=number(participant["events_per_parameter"], lang, 1))),
              paragraph(t(f"reason_{participant['method_reason']}", lang)),
-             _specification(participant, lang), _model_notes(participant, lang),
+             specification(participant, lang), _model_notes(participant, lang),
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
-             _term_tests(participant, lang),
+             term_tests_table(participant, lang),
              _calibration(participant, lang), _influence(participant, lang),
              _mice(participant, lang)]
     return "\n".join(parts)
@@ -295,10 +295,10 @@ def _hazard_models(m: dict, lang: str) -> str:
                              people=hazard["n_people"], events=hazard["events"],
                              terms=terms_in_words(hazard, lang),
                              method=method_sentence(hazard, lang))))
-    parts.append(_specification(hazard, lang))
+    parts.append(specification(hazard, lang))
     parts.append(_model_notes(hazard, lang))
     parts.append(table(header, model_table(hazard, lang), caption=t("table_hazard_logit", lang)))
-    parts.append(_term_tests(hazard, lang))
+    parts.append(term_tests_table(hazard, lang))
     cloglog = m["hazard_cloglog"]
     if not cloglog.get("fitted", True):
         return "\n".join(parts)
@@ -383,58 +383,3 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
 def _formula_cell(model: dict) -> str:
     used, asked = model["formula"], model.get("formula_requested", model["formula"])
     return used if used == asked else f"{used}  ({asked})"
-
-
-def pooled_summary(pooled: dict, lang: str) -> str:
-    rows = [[c["title"][lang], c["registered"], c["enrolled"], c["completed"], c["dropouts"]]
-            for c in pooled["cohorts"]]
-    header = [t(k, lang) for k in ("pooled_col_cohort", "funnel_registered", "col_n",
-                                   "col_completed", "col_dropouts")]
-    return (heading(t("pooled_heading", lang)) + paragraph(t("pooled_text", lang,
-                                                             k=len(pooled["cohorts"]))) +
-            table(header, rows))
-
-
-def pooled_model(pooled: dict, lang: str) -> str:
-    model = pooled["model"]
-    header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
-    parts = [heading(t("pooled_model_heading", lang)),
-             paragraph(t("pooled_model_text", lang, n=model["n_people"], events=model["events"],
-                         terms=terms_in_words({**model, "term_columns": {
-                             k: v for k, v in model["term_columns"].items() if k != "C(cohort)"}},
-                             lang),
-                         method=method_sentence(model, lang))),
-             _specification(model, lang),
-             table(header, model_table(model, lang, include_sessions=False),
-                   caption=t("table_participant", lang)),
-             _term_tests(model, lang)]
-    items = "".join(f"<li>{s}</li>" for s in findings(model, lang))
-    parts.append(f"<ul>{items}</ul>")
-    het = pooled["heterogeneity"]
-    if het and het["p_value"] is not None:
-        parts.append(paragraph(t("heterogeneity_text", lang, statistic=number(het["statistic"],
-                                                                               lang, 2),
-                                 df=het["df"], p=p_phrase(het["p_value"], lang))))
-    parts.append(paragraph(t("causal_caution_pooled", lang)))
-    return "\n".join(parts)
-
-
-def power(planning: dict, lang: str) -> str:
-    """How many participants the next cohort needs, per effect, from the simulated power."""
-    terms = list(planning["needed"])
-    parts = [heading(t("power_heading", lang)),
-             paragraph(t("power_text", lang, formula=planning["formula"],
-                         replications=planning["curve"][0]["replications"]))]
-    for term, needed in planning["needed"].items():
-        parts.append(paragraph(t("power_answer", lang, label=term_label(term, lang, short=True),
-                                 odds_ratio=number(planning["odds_ratios"][term], lang, 2),
-                                 power=number(100 * planning["target_power"], lang, 0),
-                                 n=needed if needed else t("power_beyond", lang))))
-    sizes = sorted({row["participants"] for row in planning["curve"]})
-    by = {(r["term"], r["participants"]): r["power"] for r in planning["curve"]}
-    rows = [[n] + [number(100 * by[(term, n)], lang, 0) + "%" for term in terms] for n in sizes]
-    header = [t("power_col_n", lang)] + [t("power_col_term", lang, label=term_label(
-        term, lang, short=True)) for term in terms]
-    parts.append(table(header, rows))
-    parts.append(paragraph(t("power_caution", lang)))
-    return "\n".join(parts)
