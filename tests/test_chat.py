@@ -144,3 +144,18 @@ def test_date_order_from_cohort_yml_overrides_the_guess(tmp_path):
     told = chat.parse_export(path, "month_first")["timestamp"].dt.strftime("%Y-%m-%d").tolist()
     assert guessed == ["2023-04-03", "2023-06-05"]  # Indonesian phones write the day first
     assert told == ["2023-03-04", "2023-05-06"]
+
+
+def test_encryption_notice_under_the_group_name_is_a_system_line(tmp_path):
+    path = tmp_path / "c.txt"
+    path.write_text(
+        "15.04.2016, 15:04 - Reseller Digital Jakarta: Messages and calls are end-to-end "
+        "encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them. "
+        "Tap to learn more.\n"
+        "15.04.2016, 15:05 - Budi Santoso: Messages and calls are fine here, thanks\n",
+        encoding="utf-8")
+    records = chat.parse_export(path)
+    assert records["kind"].tolist() == ["system", "text"]
+    assert records["event"].tolist()[0] == "encryption"
+    assert records["sender"].dropna().tolist() == ["Budi Santoso"]
+    assert "Reseller Digital Jakarta" not in set(chat.sender_summary(records)["sender"])

@@ -159,11 +159,16 @@ def _columns(data: bytes, records, rows: np.ndarray) -> dict:
     sender = pa.DictionaryArray.from_arrays(names.indices,
                                             pc.utf8_trim_whitespace(names.dictionary)).cast(
         pa.large_string())
-    candidate = np.flatnonzero(~has_colon | marked | wordy)
+    # Some Android exports write the encryption notice under the group's name ("<group>:
+    # Messages and calls are end-to-end encrypted…"): the name is not a sender.
+    notice = _bools(pc.or_(pc.starts_with(text, "Messages and calls "),
+                           pc.starts_with(text, "Pesan dan panggilan "))) & has_colon
+    candidate = np.flatnonzero(~has_colon | marked | wordy | notice)
     subject = np.array([
-        (t.removeprefix(LRM).split("\n", 1)[0] if m else line)
-        for t, m, line in zip(text.take(candidate).to_pylist(), marked[candidate],
-                              first_lines.take(candidate).to_pylist(), strict=True)],
+        (t.removeprefix(LRM).split("\n", 1)[0] if m or n else line)
+        for t, m, n, line in zip(text.take(candidate).to_pylist(), marked[candidate],
+                                 notice[candidate], first_lines.take(candidate).to_pylist(),
+                                 strict=True)],
         dtype=object)
     found = _system_lines(pd.Series(subject, dtype=object), pd.Series(marked[candidate]))
     system_at = (found["event"].notna().to_numpy() | ~has_colon[candidate] |
