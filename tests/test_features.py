@@ -39,7 +39,8 @@ def test_person_period_has_one_row_per_session_at_risk_with_lagged_activity():
                                                        "2023-08-09 12:00", "2023-08-16 08:00"])})
     membership = pd.DataFrame({"phone_e164": ["p1"], "event": ["left"],
                                "timestamp": pd.to_datetime(["2023-08-21 09:00"])})
-    table = features.person_period_table(participants, posts, membership, dates)
+    delays = features.response_delays(posts, window_hours=24)
+    table = features.person_period_table(participants, posts, membership, dates, delays)
     rows = {(r.phone_e164, r.session): r for r in table.itertuples()}
     # p0 completes: at risk at 2 and 3; p1 drops before session 2: one row, event at 2;
     # p2 drops before session 3; p3 is intermittent, never an event; p4, p5 never enrolled.
@@ -63,11 +64,13 @@ def test_response_delays_are_the_wait_until_the_next_facilitator_message():
                  "participant"],
         "timestamp": pd.to_datetime(["2023-08-01 09:00", "2023-08-01 10:30", "2023-08-01 11:00",
                                      "2023-08-02 08:00", "2023-08-03 09:00", "2023-08-05 09:00"])})
-    delays = features.response_delays(posts)
+    delays = features.response_delays(posts, window_hours=24)
     # 09:00 -> 10:30; 11:00 -> two days later 09:00; 08:00 next day -> 09:00 the day after
     assert delays["delay_hours"].tolist()[:3] == [1.5, 46.0, 25.0]
     assert delays["answered"].tolist() == [True, False, False, False]  # the last: no reply
-    weekly = features.weekly_responsiveness(posts, dt.date(2023, 8, 1))
+    longer = features.response_delays(posts, window_hours=30)  # the window is the researcher's
+    assert longer["answered"].tolist() == [True, False, True, False]
+    weekly = features.weekly_responsiveness(delays, dt.date(2023, 8, 1))
     assert weekly.to_dict(orient="records") == [{"week": 1, "participant_messages": 4,
-                                                 "answered_within_24h": 1,
+                                                 "answered_in_time": 1,
                                                  "median_delay_hours": 25.0}]

@@ -192,3 +192,10 @@ def test_same_processed_data_give_byte_identical_results_json(processed, tmp_pat
     for name in ("first.json", "second.json"):
         write_results(build_results(processed, formula, HAZARD), tmp_path / name)
     assert (tmp_path / "first.json").read_bytes() == (tmp_path / "second.json").read_bytes()
+
+
+def test_the_smallest_model_is_a_parameter_and_the_report_says_why(processed):
+    results = build_results(processed, PARTICIPANT, HAZARD, min_people=1000)
+    model = results["models"]["participant"]
+    assert (model["fitted"], model["reason"], model["minimum"]) == (False, "too_few_people", 1000)
+    assert "a model needs at least 1000" in sections.models(results, "en")

@@ -162,3 +162,51 @@ def test_one_step_influence_is_close_to_the_exact_refits():
     assert approximate["method"] == "one-step approximation" and exact["method"] == "exact refits"
     for key in ("min_estimate", "max_estimate"):  # within 0.02 on the log-odds scale
         assert approximate[key] == pytest.approx(exact[key], abs=0.02)
+
+
+def _groups(counts):
+    """{group: (dropouts, completers)} -> enrolled participants."""
+    rows = [(g, d) for g, (drop, done) in counts.items() for d in [True] * drop + [False] * done]
+    frame = pd.DataFrame(rows, columns=["district", "dropout"])
+    return frame.assign(enrolled=True, completed=~frame["dropout"])
+
+
+def test_two_group_test_is_fishers_exact_test():
+    frame = _groups({"kab_bekasi": (8, 4), "kab_bogor": (3, 9)})
+    result = models.group_test(frame, "district")
+    assert result["test"] == "Fisher exact"
+    assert result["p_value"] == pytest.approx(stats.fisher_exact([[4, 8], [9, 3]])[1])
+
+
+def test_several_groups_match_the_exact_freeman_halton_p_value():
+    import itertools
+
+    counts = {"kab_bekasi": (6, 2), "kab_bogor": (2, 6), "kab_sukabumi": (3, 4)}
+    frame = _groups(counts)
+    result = models.group_test(frame, "district")
+    # exact: every table with the same margins, as likely as or less likely than the observed
+    sizes = [d + c for d, c in counts.values()]
+    events = sum(d for d, _ in counts.values())
+
+    def probability(table):
+        return math.prod(math.comb(n, x) for n, x in zip(sizes, table, strict=True)) / math.comb(
+            sum(sizes), events)
+
+    observed = probability([d for d, _ in counts.values()])
+    exact = sum(probability(t) for t in itertools.product(*(range(n + 1) for n in sizes))
+                if sum(t) == events and probability(t) <= observed * (1 + 1e-7))
+    assert result["test"] == "Fisher-Freeman-Halton"
+    assert result["p_value"] == pytest.approx(exact, abs=0.01)  # Monte Carlo, 9,999 tables
+
+
+def test_follow_up_by_completion_counts_known_answers_only():
+    frame = pd.DataFrame({"enrolled": True,
+                          "completed": [True, True, True, False, False, False],
+                          "bpjstk_enrolled": pd.array([True, True, False, True, None, False],
+                                                      dtype="boolean")})
+    frame["dropout"] = ~frame["completed"]
+    result = models.outcome_by_completion(frame, "bpjstk_enrolled")
+    assert result["n_known"] == 5
+    assert result["groups"] == [{"group": "completed", "n": 3, "yes": 2},
+                                {"group": "dropout", "n": 2, "yes": 1}]
+    assert result["test"]["p_value"] == pytest.approx(stats.fisher_exact([[2, 1], [1, 1]])[1])

@@ -51,3 +51,15 @@ def test_pooled_model_takes_any_formula(processed):
     assert result["model"]["formula"] == "dropout ~ C(cohort) + C(gender) + age"
     assert result["heterogeneity"]["effects"] == ["C(gender)", "age"]
     assert "Gender: Male (vs. Female)" in planning_sections.pooled_model(result, "en")
+
+
+def test_pooled_cohorts_without_dropouts_get_a_sentence_not_a_stop(tmp_path):
+    from analysis.clean import clean_cohort, write_outputs
+    from analysis.edge_cohorts import EDGE_COHORTS
+
+    spec = EDGE_COHORTS["edge-no-dropouts"]
+    raw = synthetic.generate_cohort(spec, tmp_path / "raw")
+    write_outputs(clean_cohort(raw), tmp_path / "processed" / spec.id, tmp_path / "interim")
+    result = pooled.build_pooled_results([tmp_path / "processed" / spec.id], FORMULA)
+    assert result["model"]["fitted"] is False and result["heterogeneity"] is None
+    assert "nobody dropped out" in planning_sections.pooled_model(result, "en")

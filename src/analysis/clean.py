@@ -49,12 +49,14 @@ def _chat(cohort: Cohort, ledger: roster.Ledger):
     return records
 
 
-def clean_cohort(raw_dir: str | Path) -> CleanedCohort:
+def clean_cohort(raw_dir: str | Path, response_window_hours: float = 24) -> CleanedCohort:
     """Raw folder -> cleaned tables. Every problem the raw files have is reported at once (one
-    error, or all of them, each naming file, row and column), so staff fix a file only once."""
+    error, or all of them, each naming file, row and column), so staff fix a file only once.
+    `response_window_hours`: a participant message is answered when a facilitator writes
+    within this many hours after it."""
     with collecting() as problems:
         try:
-            cleaned = read_cohort(raw_dir)
+            cleaned = read_cohort(raw_dir, response_window_hours=response_window_hours)
         except InputError as error:  # one that stops the reading of its file
             problems.append(error)
     if len(problems) == 1:
@@ -72,7 +74,8 @@ def sorted_problems(problems: list[InputError]) -> list[str]:
                                                           p.column or ""))]
 
 
-def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None) -> CleanedCohort | None:
+def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
+                response_window_hours: float = 24) -> CleanedCohort | None:
     """The cleaning itself; outside `collecting()` the first problem raises. `ledger` lets a
     check read what was quarantined even when the cleaning could not finish."""
     cohort = load_cohort(raw_dir)
@@ -101,16 +104,21 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None) -> Cle
     posts = posts.join(by_sender[["role", "phone_e164"]], on="sender")
     membership = membership.join(by_sender[["role", "phone_e164"]], on="person")
 
+    if not response_window_hours > 0:
+        raise InputError("01_clean.ipynb", f"response_window_hours = {response_window_hours}: "
+                         "expected a number of hours above 0 (e.g. 24)")
+    delays = features.response_delays(posts, response_window_hours)
     table = features.participants_table(people, attendance, followup, posts, membership,
-                                        cohort.session_dates)
-    person_period = features.person_period_table(table, posts, membership, cohort.session_dates)
+                                        cohort.session_dates, delays)
+    person_period = features.person_period_table(table, posts, membership, cohort.session_dates,
+                                                 delays)
     ids = pd.Series({phone: pseudonym(phone, key) for phone in people["phone_e164"]}, dtype=str)
     posts["who"] = posts["phone_e164"].map(ids).fillna(posts["role"])
     participants = _pseudonymise(table, ids).sort_values("participant_id").reset_index(drop=True)
     person_period = _pseudonymise(person_period, ids).sort_values(
         ["participant_id", "session"]).reset_index(drop=True)
     activity = features.activity_table(posts).sort_values(["who", "date"]).reset_index(drop=True)
-    responsiveness = features.weekly_responsiveness(posts, cohort.session_dates[0])
+    responsiveness = features.weekly_responsiveness(delays, cohort.session_dates[0])
     schema.participants_schema(cohort.n_sessions).validate(participants)
     schema.PERSON_PERIOD.validate(person_period)
     ledger.check_balanced()
@@ -124,6 +132,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None) -> Cle
                             and p.name != "synthetic_truth.json"},
         "duplicates": ledger.duplicates,
         "linkage": linkage_summary(links),
+        "responsiveness": {"window_hours": response_window_hours},
         "chat": {
             "exports": len(cohort.chat_files),
             "messages": int(len(posts)),

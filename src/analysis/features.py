@@ -16,7 +16,6 @@ import pandas as pd
 from . import codebook
 
 AGE_SPLIT = 40  # the unions' question: participants over 40
-RESPONSE_WINDOW = pd.Timedelta(hours=24)  # "answered" = a facilitator wrote within this after
 
 
 def attendance_outcomes(attended: pd.DataFrame) -> pd.DataFrame:
@@ -79,8 +78,9 @@ def derived_columns(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def participants_table(roster, attendance, followup, posts, membership, session_dates):
-    """One row per registered person, still keyed by phone (pseudonymised by the caller)."""
+def participants_table(roster, attendance, followup, posts, membership, session_dates, delays):
+    """One row per registered person, still keyed by phone (pseudonymised by the caller).
+    `delays`: `response_delays` of the same posts."""
     session_columns = [c for c in attendance.columns if c.startswith("attended_session_")]
     table = roster[["phone_e164", "age", "gender", "sector", "federation", "district",
                     "disability", "employment_status"]].merge(attendance, on="phone_e164")
@@ -93,8 +93,7 @@ def participants_table(roster, attendance, followup, posts, membership, session_
         before_s2.groupby("phone_e164").size()).fillna(0).astype(int)
     table["messages_total"] = table["phone_e164"].map(
         posts.groupby("phone_e164").size()).fillna(0).astype(int)
-    answered = response_delays(posts)
-    early = answered[answered["timestamp"] < second]
+    early = delays[delays["timestamp"] < second]
     table["answered_before_session2"] = table["phone_e164"].map(
         early.groupby("phone_e164")["answered"].sum()).fillna(0).astype(int)
     table["answered_share_before_session2"] = (
@@ -112,14 +111,20 @@ def participants_table(roster, attendance, followup, posts, membership, session_
     return table
 
 
-def person_period_table(participants, posts, membership, session_dates) -> pd.DataFrame:
+PERSON_PERIOD_TYPES = {"phone_e164": str, "session": int, "dropout": bool,
+                       "messages_before_session": int, "left_group_before_session": bool,
+                       "answered_before_session": int, "age": "Int64", "age_40_plus": "boolean",
+                       "sector": str, "garment": "boolean", "gender": str}
+
+
+def person_period_table(participants, posts, membership, session_dates,
+                        delays) -> pd.DataFrame:
     """One row per enrolled participant and session t >= 2 at which they were still at risk.
 
     dropout = 1 at the session they were first absent for good. Activity is the interval before
     the session (lagged: a dropout's silence after leaving must not explain leaving).
     """
     intervals = messages_by_interval(posts, session_dates)
-    delays = response_delays(posts)
     answered_intervals = messages_by_interval(delays[delays["answered"]], session_dates)
     left = membership[membership["event"] == "left"].groupby("phone_e164")["timestamp"].min()
     rows = []
@@ -145,12 +150,7 @@ def person_period_table(participants, posts, membership, session_dates) -> pd.Da
             "gender": at_risk["gender"].to_numpy(),
         }))
     if not rows:  # one session: nobody is ever at risk of dropping out
-        rows = [pd.DataFrame({"phone_e164": pd.Series(dtype=str), "session": pd.Series(
-            dtype=int), "dropout": pd.Series(dtype=bool), "messages_before_session": pd.Series(
-            dtype=int), "left_group_before_session": pd.Series(dtype=bool),
-            "answered_before_session": pd.Series(dtype=int), "age": pd.Series(dtype="Int64"),
-            "age_40_plus": pd.Series(dtype="boolean"), "sector": pd.Series(dtype=str),
-            "garment": pd.Series(dtype="boolean"), "gender": pd.Series(dtype=str)})]
+        rows = [pd.DataFrame({c: pd.Series(dtype=t) for c, t in PERSON_PERIOD_TYPES.items()})]
     table = pd.concat(rows, ignore_index=True)
     return table.astype({"age": "Int64", "age_40_plus": "boolean", "garment": "boolean"})
 
@@ -163,12 +163,12 @@ def activity_table(posts: pd.DataFrame) -> pd.DataFrame:
     return grouped.agg(messages=("kind", "size"), media=("media", "sum")).reset_index()
 
 
-def response_delays(posts: pd.DataFrame) -> pd.DataFrame:
+def response_delays(posts: pd.DataFrame, window_hours: float) -> pd.DataFrame:
     """Each participant message with the wait until the next facilitator message in the group.
 
     Facilitator responsiveness is the part of "group activity" staff can change: a message is
-    answered when a facilitator wrote within RESPONSE_WINDOW after it (a reply or not; exports
-    do not say which message a reply answers).
+    answered when a facilitator wrote within `window_hours` after it (a reply or not; exports
+    do not say which message a reply answers). The window is a parameter of 01_clean.
     """
     own = posts[posts["role"] == "participant"][["phone_e164", "timestamp"]]
     staff = np.sort(posts.loc[posts["role"] == "facilitator", "timestamp"].to_numpy())
@@ -179,20 +179,19 @@ def response_delays(posts: pd.DataFrame) -> pd.DataFrame:
     delay[has_next] = ((staff[following[has_next]] - times[has_next]) /
                        np.timedelta64(1, "s")) / 3600
     return own.assign(delay_hours=delay,
-                      answered=delay <= RESPONSE_WINDOW / pd.Timedelta(hours=1))
+                      answered=delay <= window_hours)
 
 
-def weekly_responsiveness(posts: pd.DataFrame, first_session) -> pd.DataFrame:
+def weekly_responsiveness(delays: pd.DataFrame, first_session) -> pd.DataFrame:
     """Per programme week (week 1 starts on session 1's day; 0 and below are before it):
-    participant messages, how many a facilitator answered within 24 hours, and the median wait
-    in hours. No IDs, no text."""
-    delays = response_delays(posts)
+    participant messages, how many a facilitator answered in time, and the median wait in
+    hours. No IDs, no text. `delays`: from `response_delays`."""
     start = pd.Timestamp(first_session).normalize()
     week = ((delays["timestamp"].dt.normalize() - start).dt.days // 7 + 1).astype(int)
     grouped = delays.groupby(week)
     table = pd.DataFrame({
         "participant_messages": grouped.size(),
-        "answered_within_24h": grouped["answered"].sum().astype(int),
+        "answered_in_time": grouped["answered"].sum().astype(int),
         "median_delay_hours": grouped["delay_hours"].median(),
     })
     table.index.name = "week"
@@ -209,14 +208,11 @@ LOG_ACTIVITY = {"log_messages_before_session2": "messages_before_session2",
 def model_ready(frame: pd.DataFrame) -> pd.DataFrame:
     """Model-ready copy of a participants or person-period table (all rows, missing kept)."""
     ready = frame.copy()
-    for column in ready.columns:
-        dtype = ready[column].dtype
-        if str(dtype) in ("bool", "boolean"):
-            ready[column] = ready[column].astype("Float64").astype(float)
-        elif str(dtype) == "Int64":
+    for column in ready.columns:  # flags and nullable integers: numbers, NaN where blank
+        if str(ready[column].dtype) in ("bool", "boolean", "Int64"):
             ready[column] = ready[column].astype("Float64").astype(float)
     for variable in codebook.categorical_variables():
-        if variable in ready and variable != "cohort":
+        if variable in ready:
             ready[variable] = pd.Categorical(ready[variable], categories=_levels(variable))
     for log_column, count in LOG_ACTIVITY.items():
         if count in ready:

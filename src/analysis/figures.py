@@ -103,11 +103,14 @@ def activity(results: dict, lang: str):
 
 
 def forest(results: dict, lang: str):
-    """Every effect of the participant and hazard (logit) models, whatever their formulas."""
+    """Every effect of the participant and hazard (logit) models, whatever their formulas (either
+    may be absent, as in the explore notebook)."""
     rows = []
     for key, label_key, color in (("participant", "forest_participant", PALETTE["blue"]),
                                   ("hazard_logit", "forest_hazard", PALETTE["red"])):
-        model = results["models"][key]
+        model = results["models"].get(key)
+        if not model or not model.get("fitted", True):
+            continue
         for term in shown_terms(model):
             if not finite_effect(term, "odds_ratio"):
                 continue

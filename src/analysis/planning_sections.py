@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .report import findings, heading, model_table, number, p_phrase, paragraph, t, table, term_label
-from .sections import method_sentence, specification, term_tests_table, terms_in_words
+from .sections import method_sentence, not_fitted_sentence, specification, term_tests_table, terms_in_words
 
 
 def pooled_summary(pooled: dict, lang: str) -> str:
@@ -18,6 +18,9 @@ def pooled_summary(pooled: dict, lang: str) -> str:
 
 def pooled_model(pooled: dict, lang: str) -> str:
     model = pooled["model"]
+    if not model.get("fitted", True):  # e.g. nobody dropped out of any cohort
+        return (heading(t("pooled_model_heading", lang)) +
+                paragraph(not_fitted_sentence(model, lang)))
     header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
     parts = [heading(t("pooled_model_heading", lang)),
              paragraph(t("pooled_model_text", lang, n=model["n_people"], events=model["events"],

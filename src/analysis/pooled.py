@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import features, models, results
+from . import models, results
 
 
 def pooled_formula(formula: str) -> str:
@@ -20,8 +20,7 @@ def build_pooled_results(processed_dirs, formula: str, min_cell: int = 5,
     cohorts = [results.load_processed(d) for d in processed_dirs]
     if not cohorts:
         raise models.ModelSpecError("no processed cohorts to pool: run `make report` first")
-    frames = [c["participants"].assign(cohort=c["cohort"]["id"]) for c in cohorts]
-    participants = features.participant_frame(pd.concat(frames, ignore_index=True))
+    participants = results.stacked(cohorts)
     summary = []
     for c in cohorts:
         f = results.funnel(c["participants"], len(c["cohort"]["session_dates"]))
@@ -29,7 +28,7 @@ def build_pooled_results(processed_dirs, formula: str, min_cell: int = 5,
                         "registered": f["registered"], "enrolled": f["enrolled"],
                         "completed": f["completed"], "dropouts": f["dropouts"]})
     used = pooled_formula(formula) if len(cohorts) > 1 else formula
-    _, model = results.fit_model(participants, used, "formula", epv_for_ml=epv_for_ml)
+    _, model = results.report_model(participants, used, "formula", epv_for_ml=epv_for_ml)
     return {
         "results_version": results.RESULTS_VERSION,
         "cohort": {
@@ -41,11 +40,12 @@ def build_pooled_results(processed_dirs, formula: str, min_cell: int = 5,
         "parameters": {"min_cell": min_cell, "formula": formula},
         "cohorts": summary,
         "model": model,
-        "heterogeneity": heterogeneity(participants, used, model) if len(cohorts) > 1 else None,
+        "heterogeneity": heterogeneity(participants, model) if len(cohorts) > 1 and model[
+            "fitted"] else None,
     }
 
 
-def heterogeneity(participants: pd.DataFrame, formula: str, model: dict) -> dict:
+def heterogeneity(participants: pd.DataFrame, model: dict) -> dict:
     """Likelihood-ratio test of effect-by-cohort interactions (maximum likelihood, as a screen)."""
     effects = [term for term in model["term_columns"] if term != "C(cohort)"]
     if not effects:

@@ -243,6 +243,17 @@ def findings(model: dict, lang: str) -> list[str]:
     return sentences
 
 
+def terms_frame(model: dict, lang: str):
+    """A fitted model's coefficients with their report labels, for reading in a notebook."""
+    import pandas as pd
+
+    frame = pd.DataFrame(model["terms"])
+    frame.insert(1, "label", [term_label(t, lang, model.get("references", {}))
+                              for t in frame["term"]])
+    return frame[["term", "label", "odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high",
+                  "p_value"]].round(3)
+
+
 def show(html_text: str) -> None:
     """Display report HTML in the notebook (and so in the rendered report)."""
     from IPython.display import HTML, display

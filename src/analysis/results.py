@@ -26,6 +26,25 @@ def load_processed(processed_dir: str | Path) -> dict:
     }
 
 
+def processed_folders(data_dir: str | Path, cohorts=()) -> list[Path]:
+    """data/processed/<cohort>/ for the cohorts named, or for every processed cohort."""
+    processed = Path(data_dir) / "processed"
+    if cohorts:
+        return [processed / c for c in cohorts]
+    return sorted(p.parent for p in processed.glob("*/participants.parquet"))
+
+
+def stacked(cohorts: list[dict], level: str = "participant") -> pd.DataFrame:
+    """Several cohorts' model-ready rows in one table, with a `cohort` column: one row per
+    participant ("participant") or per participant and session at risk ("hazard")."""
+    if level not in ("participant", "hazard"):
+        raise models.ModelSpecError(f"level '{level}': expected participant or hazard")
+    frames = [(features.participant_frame(c["participants"]) if level == "participant" else
+               features.hazard_frame(c["person_period"], c["participants"]))
+              .assign(cohort=c["cohort"]["id"]) for c in cohorts]
+    return pd.concat(frames, ignore_index=True)
+
+
 def funnel(participants: pd.DataFrame, n_sessions: int) -> dict:
     """Registration to the final session: the counts the evaluation meeting discussed."""
     return {
@@ -86,9 +105,11 @@ def followup_summary(participants: pd.DataFrame) -> dict:
     return summary
 
 
-def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame) -> dict:
+def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame,
+                           window_hours: float) -> dict:
     """How quickly facilitators wrote after participants' messages: per week, and per
-    participant (share of their messages before session 2 answered within 24 hours)."""
+    participant (share of their messages before session 2 answered in time). `window_hours`:
+    what "in time" meant when the cohort was cleaned (quality.json)."""
     enrolled = participants[participants["enrolled"]]
     by_outcome = {}
     for outcome, group in (("completed", enrolled[~enrolled["dropout"]]),
@@ -99,20 +120,22 @@ def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame) -> 
     total = int(weekly["participant_messages"].sum())
     return {
         "weekly": [{"week": int(r.week), "participant_messages": int(r.participant_messages),
-                    "answered_within_24h": int(r.answered_within_24h),
+                    "answered_in_time": int(r.answered_in_time),
                     "median_delay_hours": None if pd.isna(r.median_delay_hours)
                     else float(r.median_delay_hours)} for r in weekly.itertuples()],
         "participant_messages": total,
-        "answered_within_24h": int(weekly["answered_within_24h"].sum()),
+        "answered_in_time": int(weekly["answered_in_time"].sum()),
+        "window_hours": window_hours,
         "by_outcome": by_outcome,
     }
 
 
 def fit_model(frame: pd.DataFrame, formula: str, name: str, link: str = "logit",
-              method: str = "auto", epv_for_ml: float = models.EPV_FOR_ML) -> tuple[object, dict]:
+              method: str = "auto", epv_for_ml: float = models.EPV_FOR_ML,
+              min_people: int = models.MIN_PEOPLE) -> tuple[object, dict]:
     """Formula -> checked design -> fit -> the dict results.json keeps (and the fit itself).
     A cohort that cannot support the model (no events, too few people) stops here with a line."""
-    design = models.build(formula, frame, name)
+    design = models.build(formula, frame, name, min_people=min_people)
     fit = models.fit_design(design, link=link, method=method, epv_for_ml=epv_for_ml)
     return fit, models.summary(fit)
 
@@ -130,7 +153,7 @@ def report_model(frame: pd.DataFrame, formula: str, name: str, link: str = "logi
 def build_results(processed: dict, participant_formula: str, hazard_formula: str,
                   min_cell: int = 5, epv_for_ml: float = models.EPV_FOR_ML,
                   mice_threshold: float = 0.05, influence: bool = True,
-                  influence_exact_max: int = 500,
+                  influence_exact_max: int = 500, min_people: int = models.MIN_PEOPLE,
                   groupings: tuple = ("age_group", "age_class", "sector", "gender", "federation",
                                       "district", "disability", "employment_status"),
                   curves_by: tuple = ("age_group", "age_class", "sector")) -> dict:
@@ -139,7 +162,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     `mice_threshold`: more than this share missing in a model variable adds a multiple-
     imputation check. `groupings`: the variables of the descriptive completion tables.
     `influence_exact_max`: above this many people, leave-one-out influence uses the one-step
-    approximation instead of refitting once per person.
+    approximation instead of refitting once per person. `min_people`: fewer people with
+    complete data than this, and a model is not fitted (the report says why).
     """
     if not 1 <= int(min_cell) <= 100:
         raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
@@ -154,7 +178,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                 f"{', '.join(sorted(c for c in participants if not c.startswith('attended_')))}")
     frame = features.participant_frame(participants)
     fit, participant = report_model(frame, participant_formula, "participant_formula",
-                                    epv_for_ml=epv_for_ml)
+                                    epv_for_ml=epv_for_ml, min_people=min_people)
     if fit is not None and influence:
         participant["influence"] = models.influence(fit, exact_max=influence_exact_max)
     if fit is not None and models.needs_imputation(frame, fit.design, mice_threshold):
@@ -166,7 +190,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
         "parameters": {"min_cell": min_cell, "participant_formula": participant_formula,
                        "hazard_formula": hazard_formula, "epv_for_ml": epv_for_ml,
                        "mice_threshold": mice_threshold,
-                       "influence_exact_max": influence_exact_max},
+                       "influence_exact_max": influence_exact_max, "min_people": min_people},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
@@ -178,14 +202,17 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
             for variable in (curves_by if n_sessions > 1 else ())
         },
         "activity": activity_summary(participants, processed["activity"], cohort["session_dates"]),
-        "responsiveness": responsiveness_summary(participants, processed["responsiveness"]),
+        "responsiveness": responsiveness_summary(
+            participants, processed["responsiveness"],
+            processed["quality"]["responsiveness"]["window_hours"]),
         "followup": followup_summary(participants),
         "models": {
             "participant": participant,
             "hazard_logit": report_model(hazard, hazard_formula, "hazard_formula", "logit",
-                                         epv_for_ml=epv_for_ml)[1],
+                                         epv_for_ml=epv_for_ml, min_people=min_people)[1],
             "hazard_cloglog": report_model(hazard, hazard_formula, "hazard_formula", "cloglog",
-                                           method="maximum likelihood")[1],
+                                           method="maximum likelihood",
+                                           min_people=min_people)[1],
         },
         "missingness": models.missingness(participants),
         "quality": processed["quality"],

@@ -135,16 +135,19 @@ def responsiveness(results: dict, lang: str) -> str:
         return "–" if value is None else number(100 * value, lang, 0) + "%"
 
     parts = [heading(t("responsiveness_heading", lang), 3),
-             paragraph(t("responsiveness_text", lang, answered=r["answered_within_24h"],
+             paragraph(t("responsiveness_text", lang, answered=r["answered_in_time"],
+                         hours=number(r["window_hours"], lang, 0),
                          messages=r["participant_messages"],
-                         share=percent(r["answered_within_24h"], r["participant_messages"], lang),
+                         share=percent(r["answered_in_time"], r["participant_messages"], lang),
                          completed=share(by["completed"]["median_share_answered"]),
                          dropout=share(by["dropout"]["median_share_answered"])))]
-    rows = [[w["week"], w["participant_messages"], w["answered_within_24h"],
-             percent(w["answered_within_24h"], w["participant_messages"], lang),
+    rows = [[w["week"], w["participant_messages"], w["answered_in_time"],
+             percent(w["answered_in_time"], w["participant_messages"], lang),
              number(w["median_delay_hours"], lang, 1)] for w in r["weekly"]]
-    header = [t(k, lang) for k in ("col_week", "col_participant_messages", "col_answered",
-                                   "col_answered_share", "col_median_delay")]
+    hours = number(r["window_hours"], lang, 0)
+    header = [t(k, lang, hours=hours) for k in ("col_week", "col_participant_messages",
+                                                "col_answered", "col_answered_share",
+                                                "col_median_delay")]
     parts.append(table(header, rows, caption=t("responsiveness_caption", lang)))
     return "\n".join(parts)
 

@@ -49,25 +49,23 @@ def pseudo_truth(level: str, formula: str, link: str, terms: list[str], seed: in
     return {term: float(params[term]) for term in terms}
 
 
-def _rows(design, link: str, method: str, terms: list[str], truth: dict,
-          epv_for_ml: float) -> list[dict]:
+def _rows(design, link: str, method: str, terms: list[str], epv_for_ml: float) -> list[dict]:
+    """Estimate and 95% interval of each studied term by `method` ("auto": as the report)."""
+    if method == "auto":
+        method = models.fit.choose_method(design, link, epv_for_ml)[0]
     if method == "firth":  # profile intervals only for the terms studied: the costly part
         result = firth_fit(design.X, design.y)
         intervals = result.conf_int(terms=terms)
         return [{"term": t, "estimate": float(result.params[t]), "low": intervals.loc[t, 0],
                  "high": intervals.loc[t, 1], "failed": False, "used": "firth"} for t in terms]
-    fit = models.fit_design(design, link=link, method=method, epv_for_ml=epv_for_ml) if (
-        method == "auto") else None
-    if fit is not None and fit.method == "firth":
-        return [{"term": t, "estimate": float(fit.params[t]), "low": fit.conf_int.loc[t, 0],
-                 "high": fit.conf_int.loc[t, 1], "failed": False, "used": "firth"} for t in terms]
     ml, problems = models.glm(design.X.to_numpy(dtype=float), design.y, link)
     failed = ml is None or models.fit.separated(problems) or not ml.converged
-    names = list(design.X.columns)
-    conf = np.asarray(ml.conf_int()) if ml is not None else None
-    return [{"term": t, "estimate": np.nan if failed else float(np.asarray(ml.params)[names.index(t)]),
-             "low": np.nan if failed else conf[names.index(t), 0],
-             "high": np.nan if failed else conf[names.index(t), 1], "failed": failed,
+    at = {t: list(design.X.columns).index(t) for t in terms}
+    estimate = None if failed else np.asarray(ml.params)
+    conf = None if failed else np.asarray(ml.conf_int())
+    return [{"term": t, "estimate": np.nan if failed else float(estimate[at[t]]),
+             "low": np.nan if failed else conf[at[t], 0],
+             "high": np.nan if failed else conf[at[t], 1], "failed": failed,
              "used": "maximum likelihood"} for t in terms]
 
 
@@ -103,7 +101,7 @@ def study(replications: int, sizes=(48,), seed: int = 2023, model_names=tuple(MO
                 design = models.build(formula, _table(level, _spec(n), rng), "formula",
                                       min_people=1)
                 for method in methods:
-                    for row in _rows(design, link, method, terms, truth, epv_for_ml):
+                    for row in _rows(design, link, method, terms, epv_for_ml):
                         rows.append({"model": name, "n": n, "method": method,
                                      "truth": truth[row["term"]], **row})
     return summarise(pd.DataFrame(rows))

@@ -6,7 +6,7 @@ whatever terms a formula has.
 """
 
 from .descriptive import group_test, outcome_by_completion, retention_by, retention_curves
-from .design import Design, ModelSpecError, build, parse_terms
+from .design import MIN_PEOPLE, Design, ModelSpecError, build, parse_terms
 from .fit import (
     EPV_FOR_ML,
     LINKS,
@@ -25,7 +25,7 @@ from .inference import drop_term, influence, likelihood_ratio
 from .missing import mice_sensitivity, missingness, needs_imputation
 
 __all__ = [
-    "EPV_FOR_ML", "LINKS", "Design", "ModelFit", "ModelSpecError", "build", "calibration",
+    "EPV_FOR_ML", "LINKS", "MIN_PEOPLE", "Design", "ModelFit", "ModelSpecError", "build", "calibration",
     "discrete_hazard", "drop_term", "fit_design", "glm", "group_test", "influence",
     "likelihood_ratio", "mice_sensitivity", "missingness", "needs_imputation", "not_estimable",
     "outcome_by_completion", "parse_terms", "person_period", "retention_by", "retention_curves", "summary",

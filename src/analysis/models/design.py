@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,14 +131,9 @@ def build(formula: str, frame: pd.DataFrame, name: str = "formula",
     groups = frame[group] if group in frame else pd.Series(range(len(frame)))
     excluded = int(groups.nunique() - groups[complete.index].nunique())
     complete = complete.copy()
-    references = {}
-    for variable in variables:
+    for variable in variables:  # a level nobody in these rows has is no column of the model
         if isinstance(complete[variable].dtype, pd.CategoricalDtype):
             complete[variable] = complete[variable].cat.remove_unused_categories()
-            if len(complete[variable].cat.categories):
-                references[variable] = str(complete[variable].cat.categories[0])
-        elif complete[variable].dtype == object:
-            references[variable] = str(sorted(complete[variable].astype(str).unique())[0])
     people = groups[complete.index].nunique()
     if people < min_people:
         raise NotEstimable(
@@ -151,13 +147,13 @@ def build(formula: str, frame: pd.DataFrame, name: str = "formula",
                            f"complete data: there is nothing to model",
                            "no_events" if events == 0 else "all_events", n=int(people))
     with np.errstate(all="ignore"):
-        design = _build_checked(formula, name, outcome, terms, complete, variables, references,
-                                groups, excluded)
+        design = _build_checked(formula, name, outcome, terms, complete, variables, groups,
+                                excluded)
     design.dropped_terms = dropped_blank + design.dropped_terms
     return design
 
 
-def _build_checked(formula, name, outcome, terms, complete, variables, references, groups,
+def _build_checked(formula, name, outcome, terms, complete, variables, groups,
                    excluded) -> Design:
     try:
         y, X = patsy.dmatrices(patsy.ModelDesc([patsy.Term([patsy.EvalFactor(outcome)])], terms),
@@ -169,12 +165,7 @@ def _build_checked(formula, name, outcome, terms, complete, variables, reference
     if not np.isfinite(X.to_numpy()).all():
         raise ModelSpecError(f"{name}: a term of '{formula}' is not finite for some people "
                              "(e.g. the log of 0: use np.log1p)")
-    for factor, info in X.design_info.factor_infos.items():  # C(flag) on a 0/1 column, C(text)
-        variable = _names_in(factor.code)
-        if info.type == "categorical" and len(variable) == 1 and info.categories:
-            first = str(info.categories[0])
-            references.setdefault(variable.pop(), {"0.0": "no", "1.0": "yes", "False": "no",
-                                                    "True": "yes"}.get(first, first))
+    references = _references(X.design_info)
     kept, dropped, term_columns = _drop_uninformative(X)
     kept_terms = [t for t in terms if t.name() in term_columns or t.name() == "Intercept"]
     right = " + ".join(t.name() for t in kept_terms if t.name() != "Intercept") or "1"
@@ -186,6 +177,22 @@ def _build_checked(formula, name, outcome, terms, complete, variables, reference
         variables=variables, references=references,
         groups=groups[complete.index].to_numpy(), excluded_incomplete=excluded,
         dropped_terms=dropped, design_info=X.design_info)
+
+
+def _references(info) -> dict[str, str]:
+    """The level each categorical variable's terms are compared with: the first of its levels
+    (the codebook's `reference:` comes first), or the one a `Treatment('...')` names."""
+    references = {}
+    for factor, factor_info in info.factor_infos.items():
+        variable = _names_in(factor.code)
+        if factor_info.type != "categorical" or len(variable) != 1 or not factor_info.categories:
+            continue
+        first = str(factor_info.categories[0])
+        named = re.search(r"Treatment\(\s*(?:reference\s*=\s*)?['\"]([^'\"]+)['\"]", factor.code)
+        first = named.group(1) if named else first
+        references.setdefault(variable.pop(), {"0.0": "no", "1.0": "yes", "False": "no",
+                                                "True": "yes"}.get(first, first))
+    return references
 
 
 def _drop_uninformative(X: pd.DataFrame):

@@ -73,6 +73,15 @@ def separated(problems: list[str]) -> bool:
     return any("separation" in p for p in problems)
 
 
+def choose_method(design: Design, link: str = "logit", epv_for_ml: float = EPV_FOR_ML):
+    """(method, maximum-likelihood fit, its problems): Firth when the logit model has fewer
+    than `epv_for_ml` events per parameter or maximum likelihood separates or fails."""
+    ml, problems = glm(design.X.to_numpy(dtype=float), design.y, link)
+    epv = design.events / max(design.X.shape[1] - 1, 1)
+    wants_firth = ml is None or separated(problems) or epv < epv_for_ml
+    return ("firth" if wants_firth and link == "logit" else "maximum likelihood"), ml, problems
+
+
 def fit_design(design: Design, link: str = "logit", method: str = "auto",
                epv_for_ml: float = EPV_FOR_ML) -> ModelFit:
     """Fit by maximum likelihood, Firth, or ("auto") whichever the cohort's size calls for."""
@@ -80,11 +89,9 @@ def fit_design(design: Design, link: str = "logit", method: str = "auto",
         raise ValueError(f"method '{method}': expected auto, maximum likelihood or firth")
     X, y = design.X.to_numpy(dtype=float), design.y
     names = list(design.X.columns)
-    ml, problems = glm(X, y, link)
+    chosen, ml, problems = choose_method(design, link, epv_for_ml)
+    method = chosen if method == "auto" else method
     epv = design.events / max(len(names) - 1, 1)
-    if method == "auto":
-        wants_firth = ml is None or separated(problems) or epv < epv_for_ml
-        method = "firth" if wants_firth and link == "logit" else "maximum likelihood"
     if method == "firth":
         if link != "logit":
             raise ValueError("Firth's method is implemented for the logit link only")
@@ -99,7 +106,7 @@ def fit_design(design: Design, link: str = "logit", method: str = "auto",
                         np.full(len(y), np.nan), problems)
     params = pd.Series(np.asarray(ml.params), index=names)
     conf = pd.DataFrame(np.asarray(ml.conf_int(alpha=0.05)), index=names, columns=[0, 1])
-    pvalues = pd.Series([_ml_lr_p(X, y, link, ml.llf, [j]) for j in range(len(names))],
+    pvalues = pd.Series([_ml_lr(X, y, link, ml.llf, [j])[1] for j in range(len(names))],
                         index=names)
     return ModelFit(design, link, "maximum likelihood", reason, params,
                     pd.Series(np.asarray(ml.bse), index=names), conf, pvalues, float(ml.llf),
@@ -114,16 +121,15 @@ def _firth(design: Design, ml_problems: list[str], reason: str) -> ModelFit:
                     ml_problems, firth=result)
 
 
-def _ml_lr_p(X, y, link, llf, drop: list[int]) -> float:
-    """Likelihood-ratio p of the columns `drop` (NaN when the smaller model cannot be fitted)."""
+def _ml_lr(X, y, link, llf, drop: list[int]) -> tuple[float, float]:
+    """(statistic, p) of the likelihood-ratio test of the columns `drop`; NaN when the smaller
+    model cannot be fitted."""
     keep = [j for j in range(X.shape[1]) if j not in drop]
-    if not keep:
-        return float("nan")
-    small, problems = glm(X[:, keep], y, link)
+    small = glm(X[:, keep], y, link)[0] if keep else None
     if small is None:
-        return float("nan")
+        return float("nan"), float("nan")
     statistic = max(2 * (llf - small.llf), 0.0)
-    return float(stats.chi2.sf(statistic, len(drop)))
+    return statistic, float(stats.chi2.sf(statistic, len(drop)))
 
 
 def term_tests(fit: ModelFit) -> list[dict]:
@@ -138,13 +144,11 @@ def term_tests(fit: ModelFit) -> list[dict]:
         if fit.method == "firth":
             statistic, df, p_value = fit.firth.lr_test(columns)
         else:
-            X = fit.design.X.to_numpy(dtype=float)
-            keep = [j for j in range(X.shape[1]) if j not in drop]
-            small, _ = glm(X[:, keep], fit.design.y, fit.link) if keep else (None, [])
-            if small is None:
+            statistic, p_value = _ml_lr(fit.design.X.to_numpy(dtype=float), fit.design.y,
+                                        fit.link, fit.llf, drop)
+            df = len(drop)
+            if not np.isfinite(statistic):
                 continue
-            statistic, df = max(2 * (fit.llf - small.llf), 0.0), len(drop)
-            p_value = float(stats.chi2.sf(statistic, df))
         rows.append({"term": term, "columns": columns, "df": int(df),
                      "statistic": float(statistic), "p_value": float(p_value)})
     return rows

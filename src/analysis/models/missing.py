@@ -7,7 +7,7 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 
-from .design import FUNCTIONS, Design
+from .design import FUNCTIONS, Design, _names_in
 
 REPORTED = ("age", "age_40_plus", "gender", "sector", "garment", "federation", "district",
             "disability", "employment_status", "bpjstk_enrolled", "reseller_active")
@@ -79,14 +79,10 @@ def mice_sensitivity(frame: pd.DataFrame, design: Design, imputations: int = 20,
 
 
 def _uses(term: str, variable: str) -> bool:
-    from .design import _names_in
-
     return any(variable in _names_in(part) for part in term.split(":"))
 
 
 def _levels(info, variable: str) -> list | None:
-    from .design import _names_in
-
     for factor, factor_info in info.factor_infos.items():
         if factor_info.type == "categorical" and variable in _names_in(factor.code):
             return list(factor_info.categories)
