@@ -52,7 +52,7 @@ venv: $(STAMP) ## create or refresh .venv from requirements.lock
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
 
-report: $(report_files) reports/index.html ## build every cohort's report (HTML + PDF, id + en)
+report: $(report_files) reports/index.html reports/privacy.ok ## build every cohort's report (HTML + PDF, id + en)
 
 check: $(STAMP) ## list every problem in each cohort's raw files at once (COHORT=<id> for one)
 	$(ANALYSIS) check $(COHORTS) --data-dir $(CURDIR)/data
@@ -125,27 +125,55 @@ reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/repor
   $(PRIVACY_SRC)
 	$(ANALYSIS) check-privacy $* --data-dir $(CURDIR)/data --reports-dir $(CURDIR)/reports --stamp $@
 
-pooled: reports/pooled/report.html reports/pooled/report.pdf ## the pooled view of all cohorts (cohort fixed effects, heterogeneity)
+# Every roster's names and phones, searched for in every file under reports/ (a cross-cohort
+# report, the index, another cohort's folder): `make report` fails on any hit.
+# One run reads each file once for every roster.
+check_all_reports = $(if $(ALL_COHORTS),$(ANALYSIS) check-privacy $(ALL_COHORTS) \
+  --data-dir $(CURDIR)/data --reports-dir $(CURDIR)/reports $(foreach p,$(1),--also $(p)),true)
+
+reports/privacy.ok: $(report_files) reports/index.html \
+  $(shell find reports -type f -not -name '*.ok' -not -name '.*' -not -path '*/screenshots*' \
+    2>/dev/null) $(PRIVACY_SRC)
+	$(call check_all_reports,reports)
+	echo "no roster name or phone of any cohort found under reports/" > $@
+
+planning_files = reports/$(1)/report.html reports/$(1)/report.pdf reports/$(1)/report.en.html \
+  reports/$(1)/report.en.pdf reports/$(1)/notebooks/$(2).id.ipynb reports/$(1)/notebooks/$(2).en.ipynb
+
+pooled: $(call planning_files,pooled,10_pooled) ## the pooled view of all cohorts (cohort fixed effects, heterogeneity), id + en
 
 # Explicit rules with several outputs need "&:" (grouped targets), or make runs them per output.
-reports/pooled/report.html reports/pooled/report.pdf reports/pooled/notebooks/10_pooled.id.ipynb &: \
+# Each language's notebook runs once; then the privacy check (every roster) and the index.
+$(call planning_files,pooled,10_pooled) &: \
   $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
   notebooks/10_pooled.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/pooled.py \
   src/analysis/planning_sections.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
+	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.en.ipynb \
+	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang en
+	$(ANALYSIS) render pooled --lang en --notebook 10_pooled --reports-dir reports
+	$(call check_all_reports,reports/pooled)
+	$(ANALYSIS) index --reports-dir reports
 
-power: reports/power/report.html reports/power/report.pdf ## participants needed for 80% power, by simulation (a few minutes)
+power: $(call planning_files,power,20_power) ## participants needed for 80% power, by simulation (about a minute), id + en
 
-reports/power/report.html reports/power/report.pdf reports/power/notebooks/20_power.id.ipynb &: \
+# The English run reuses the simulation the Indonesian run wrote (same parameters).
+$(call planning_files,power,20_power) &: \
   notebooks/20_power.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/power.py src/analysis/planning_sections.py \
   src/analysis/synthetic.py $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
 	  -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render power --lang id --notebook 20_power --reports-dir reports
+	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.en.ipynb \
+	  -p reports_dir $(CURDIR)/reports -p lang en -p reuse_results true
+	$(ANALYSIS) render power --lang en --notebook 20_power --reports-dir reports
+	$(call check_all_reports,reports/power)
+	$(ANALYSIS) index --reports-dir reports
 
-reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) $(REPORT_SRC) $(STAMP)
+reports/index.html: $(foreach c,$(COHORTS),reports/$(c)/results.json) \
+  $(wildcard reports/pooled/results.json reports/power/results.json) $(REPORT_SRC) $(STAMP)
 	$(ANALYSIS) index --reports-dir reports
 
 print-%: # for tests: the value of a Makefile variable

@@ -63,3 +63,49 @@ def test_pooled_cohorts_without_dropouts_get_a_sentence_not_a_stop(tmp_path):
     result = pooled.build_pooled_results([tmp_path / "processed" / spec.id], FORMULA)
     assert result["model"]["fitted"] is False and result["heterogeneity"] is None
     assert "nobody dropped out" in planning_sections.pooled_model(result, "en")
+
+
+def _notebook_showing(tmp_path, html_text: str):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={"text/html": html_text})]
+    nb.cells = [cell]
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def test_pooled_cover_names_its_cohorts_not_session_dates(processed, tmp_path):
+    from analysis.render import render_html
+
+    result = pooled.build_pooled_results(processed, FORMULA)
+    executed = _notebook_showing(tmp_path, planning_sections.pooled_summary(result, "en"))
+    for lang, words in (("en", "Cohorts in this report:"), ("id", "Kohort dalam laporan ini:")):
+        page = render_html(executed, result, lang)
+        cover = page.split("</section>")[0]
+        assert words in cover and SMALL.title[lang].split(" (")[0] in cover
+        assert "Sesi pelatihan" not in cover and "Training sessions" not in cover
+        assert '<meta name="viewport"' in page
+        assert '<div class="table-scroll"><table class="report-table"' in page
+
+
+def test_index_lists_cohorts_and_reports_across_cohorts_in_both_languages(processed):
+    from analysis.render import render_index
+
+    cohort = {"cohort": {"id": "small-11", "title": SMALL.title, "synthetic": True,
+                         "session_dates": ["2024-03-05", "2024-03-19"]},
+              "funnel": {"registered": 40, "attended_by_session": [36, 20], "dropouts": 16}}
+    result = pooled.build_pooled_results(processed, FORMULA)
+    files = {"report.html", "report.pdf", "report.en.html", "report.en.pdf"}
+    page = render_index([cohort], [(result, files)], "2024-03-20")
+    for folder in ("small-11", "pooled"):
+        for name in sorted(files):
+            assert f'href="{folder}/{name}"' in page
+    assert "all cohorts pooled" in page and "gabungan semua kohort" in page
+    assert page.count("DATA SINTETIS") == 1 and "(sintetis / synthetic)" not in page
+    assert "Dibangun / Built: 2024-03-20" in page
+    # a report across cohorts whose English files are missing is not linked in English
+    page = render_index([cohort], [(result, {"report.html", "report.pdf"})], None)
+    assert 'href="pooled/report.html"' in page and 'href="pooled/report.en.html"' not in page

@@ -37,3 +37,22 @@ def test_a_term_the_generator_cannot_set_is_refused_clearly():
 
     with pytest.raises(ModelSpecError, match="cannot set an effect for `C\\(federation\\)`"):
         power.power_curve([30], 1, "dropout ~ C(federation)", {"C(federation)": 2.0})
+
+
+def test_the_english_run_reuses_a_simulation_with_the_same_parameters_only(tmp_path):
+    from analysis import results
+
+    used = power.simulation_parameters([30, 50], 5, FORMULA, {"age_40_plus": 2.0}, 0.8, 1)
+    curve = pd.DataFrame({"term": "age_40_plus", "participants": [30, 50], "power": [0.2, 0.4],
+                          "replications": 5, "odds_ratio": 2.0})
+    path = tmp_path / "power" / "results.json"
+    assert power.reuse(path, used) is None  # nothing simulated yet
+    results.write_results(power.planning_results(curve, FORMULA, 0.8, used), path)
+    assert power.reuse(path, used)["curve"][0]["power"] == 0.2
+    for changed in (power.simulation_parameters([30, 50], 5, FORMULA, {"age_40_plus": 2.0},
+                                                0.8, 2),
+                    power.simulation_parameters([30, 50], 6, FORMULA, {"age_40_plus": 2.0},
+                                                0.8, 1),
+                    power.simulation_parameters([30, 50], 5, FORMULA, {"age_40_plus": 3.0},
+                                                0.8, 1)):
+        assert power.reuse(path, changed) is None

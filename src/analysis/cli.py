@@ -131,31 +131,56 @@ def render(args) -> int:
 def check_privacy(args) -> int:
     from .privacy import scan
 
-    raw = Path(args.data_dir) / "raw" / args.cohort
-    outputs = [Path(args.data_dir) / "processed" / args.cohort, Path(args.reports_dir) / args.cohort,
-               *map(Path, args.also)]
-    hits = scan(raw, [d for d in outputs if d.exists()])
+    cohorts = args.cohort
+    raws = [Path(args.data_dir) / "raw" / c for c in cohorts]
+    outputs = [place for c in cohorts for place in (Path(args.data_dir) / "processed" / c,
+                                                    Path(args.reports_dir) / c)]
+    outputs += map(Path, args.also)
+    hits = scan(raws[0] if len(raws) == 1 else raws, [d for d in outputs if d.exists()])
+    names = ", ".join(cohorts)
     if hits:
         for file, person in hits[:20]:
             print(f"privacy: {file} contains a {person.kind} from {person.source}", file=sys.stderr)
         raise PrivacyLeak(f"{len(hits)} roster name(s) or phone number(s) found in outputs of "
-                          f"{args.cohort}; nothing may be shared until this is fixed")
+                          f"{names}; nothing may be shared until this is fixed")
     if args.stamp:
         Path(args.stamp).write_text(f"no roster name or phone found in {', '.join(map(str, outputs))}\n",
                                     encoding="utf-8")
-    print(f"privacy check passed for {args.cohort}")
+    print(f"privacy check passed for {names}")
     return 0
+
+
+def build_date(results_files) -> str | None:
+    """The index's build date: SOURCE_DATE_EPOCH when set (reproducible builds), else the day
+    the newest results.json was written (UTC), so rebuilding the index alone from the same
+    results gives the same page."""
+    import datetime as dt
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        if not results_files:
+            return None
+        epoch = max(Path(p).stat().st_mtime for p in results_files)
+    return dt.datetime.fromtimestamp(int(float(epoch)), dt.UTC).date().isoformat()
 
 
 def index(args) -> int:
     from .outputs import atomic_write
-    from .render import render_index
+    from .render import PLANNING, render_index
     from .results import load_results
 
     reports = Path(args.reports_dir)
-    cohorts = [r for r in (load_results(p) for p in sorted(reports.glob("*/results.json")))
-               if "funnel" in r]  # cohort reports only, not the pooled view
-    page = render_index(cohorts)
+    found = sorted(reports.glob("*/results.json"))
+    cohorts = [r for r in (load_results(p) for p in found)
+               if "funnel" in r]  # cohort reports; the pooled and power reports below
+    planning = []
+    for name in PLANNING:
+        folder = reports / name
+        files = {p.name for p in folder.glob("report*.*")} if folder.is_dir() else set()
+        if (folder / "results.json").exists() and files:
+            planning.append((load_results(folder / "results.json"), files))
+    page = render_index(cohorts, planning, build_date(found))
     atomic_write(reports / "index.html", lambda p: p.write_text(page, encoding="utf-8"))
     return 0
 
@@ -240,12 +265,13 @@ def main(argv=None) -> int:
     p.set_defaults(func=render)
 
     p = commands.add_parser("check-privacy", help="fail if a roster name or phone is in outputs")
-    p.add_argument("cohort")
+    p.add_argument("cohort", nargs="+", help="one or more cohorts: every file is searched for "
+                   "every one's roster names and phones")
     p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.add_argument("--stamp", help="file to write when the check passes")
     p.add_argument("--also", action="append", default=[], metavar="PATH",
-                   help="more outputs to scan (e.g. reports/explore)")
+                   help="more outputs to scan, folders or files (e.g. reports/explore, reports)")
     p.set_defaults(func=check_privacy)
 
     p = commands.add_parser("index", help="write reports/index.html")

@@ -10,7 +10,9 @@ report layer (`planning_sections.power`) writes the words.
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -59,10 +61,30 @@ def participants_needed(curve: pd.DataFrame, term: str, target: float = 0.8) -> 
     return int(math.ceil(round(sizes[i - 1] + fraction * (sizes[i] - sizes[i - 1]), 6)))
 
 
-def planning_results(curve: pd.DataFrame, formula: str, target: float = 0.8) -> dict:
+def simulation_parameters(sizes, replications: int, formula: str, effects: dict[str, float],
+                          target: float, seed: int) -> dict:
+    """Everything the simulated curve depends on besides the code, as results.json holds it."""
+    return json.loads(json.dumps({"sizes": list(sizes), "replications": replications,
+                                  "formula": formula, "effects": effects,
+                                  "target_power": target, "seed": seed}))
+
+
+def reuse(path: str | Path, parameters: dict) -> dict | None:
+    """The planning results at `path` when they were simulated with these same parameters (the
+    English report of `make power` reuses the Indonesian run's simulation), else None."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    planning = json.loads(path.read_text(encoding="utf-8"))
+    return planning if planning.get("parameters") == parameters else None
+
+
+def planning_results(curve: pd.DataFrame, formula: str, target: float = 0.8,
+                     parameters: dict | None = None) -> dict:
     """results.json of the power report: the curve and the answers it gives."""
     terms = list(dict.fromkeys(curve["term"]))
     return {
+        **({"parameters": parameters} if parameters else {}),
         "cohort": {"id": "power",
                    "title_key": "power_report_title",
                    "session_dates": [], "synthetic": True},

@@ -8,6 +8,7 @@ and where the identifier came from, never the identifier itself.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,11 +95,21 @@ def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
     return [p for p in people if p.folded in (phrases if p.kind == "name" else digits)]
 
 
-def scan(raw_dir: str | Path, output_dirs) -> list[tuple[str, Identifier]]:
-    people = identifiers(raw_dir)
-    hits = []
-    for folder in output_dirs:
-        for path in sorted(Path(folder).rglob("*")):
+def scan(raw_dir, output_dirs) -> list[tuple[str, Identifier]]:
+    """Every identifier of `raw_dir`'s cohort (or of each cohort, given a list of raw folders:
+    each file is then read once for all of them) in the files under `output_dirs` (folders or
+    single files; a file under two of them is read once)."""
+    if isinstance(raw_dir, (str, Path)):
+        people = identifiers(raw_dir)
+    else:  # several cohorts: say which one a hit came from
+        people = [dataclasses.replace(p, source=f"{Path(raw).name}/{p.source}")
+                  for raw in raw_dir for p in identifiers(raw)]
+    files: dict[Path, Path] = {}
+    for place in map(Path, output_dirs):
+        for path in [place] if place.is_file() else sorted(place.rglob("*")):
             if path.is_file():
-                hits += [(str(path), person) for person in scan_text(output_text(path), people)]
+                files.setdefault(path.resolve(), path)
+    hits = []
+    for path in files.values():
+        hits += [(str(path), person) for person in scan_text(output_text(path), people)]
     return hits

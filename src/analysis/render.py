@@ -18,26 +18,23 @@ from nbconvert import HTMLExporter
 from .outputs import atomic_write
 from .report import t
 
+# Screen first (a browser, a phone 390 px wide); page breaks and page furniture only in print
+# (WeasyPrint renders the print media type).
 CSS = """
-@page { size: A4; margin: 2cm 1.8cm 2.2cm 1.8cm;
-  @bottom-center { content: "%(page)s " counter(page) " / " counter(pages); font-size: 8.5pt;
-                   color: #555; } }
-@page :first { @bottom-center { content: none; } }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10pt; line-height: 1.45;
        color: #222; max-width: 52em; margin: 0 auto; padding: 1em; }
-.cover { min-height: 24cm; page-break-after: always; padding-top: 5cm; }
 .cover h1 { font-size: 22pt; line-height: 1.2; color: #0072B2; margin-bottom: .3em; }
 .cover .kind { font-size: 13pt; color: #444; }
 .banner { border: 2px solid #D55E00; color: #D55E00; font-weight: bold; padding: .6em .8em;
           margin: 2em 0; }
-.toc { page-break-after: always; }
 .toc ol { line-height: 1.9; }
 .toc a { color: #0072B2; text-decoration: none; }
 h2 { color: #0072B2; border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 1.6em;
      page-break-after: avoid; }
 h3 { page-break-after: avoid; }
 img { max-width: 100%%; height: auto; display: block; margin: .5em auto; page-break-inside: avoid; }
-table.report-table { border-collapse: collapse; margin: .8em 0; font-size: 9pt;
+.table-scroll { overflow-x: auto; max-width: 100%%; margin: .8em 0; }
+table.report-table { border-collapse: collapse; margin: 0; font-size: 9pt;
                      page-break-inside: avoid; }
 table.report-table caption { caption-side: top; text-align: left; font-weight: bold;
                              padding-bottom: .3em; }
@@ -46,6 +43,28 @@ table.report-table th, table.report-table td { border: 1px solid #bbb; padding: 
 table.report-table th { background: #eef4fa; }
 table.report-table td { word-break: break-word; }
 .caption { font-size: 8.5pt; color: #444; font-style: italic; margin-top: 0; }
+@media screen {
+  body { font-size: 16px; max-width: 46em; padding: .75em 1em 3em; overflow-wrap: break-word; }
+  .cover { padding: 1em 0 .5em; border-bottom: 1px solid #ccc; }
+  .cover h1 { font-size: 1.6em; margin-top: .2em; }
+  .cover .kind { font-size: 1em; margin: 0; }
+  .banner { margin: 1em 0; }
+  table.report-table { font-size: .85em; }
+}
+@media screen and (max-width: 600px) {  /* a phone: tables fit where they can, else scroll */
+  body { padding: .5em .6em 2em; }
+  table.report-table { font-size: .72em; }
+  table.report-table th, table.report-table td { padding: .2em .3em; }
+}
+@media print {
+  @page { size: A4; margin: 2cm 1.8cm 2.2cm 1.8cm;
+    @bottom-center { content: "%(page)s " counter(page) " / " counter(pages); font-size: 8.5pt;
+                     color: #555; } }
+  @page :first { @bottom-center { content: none; } }
+  .cover { min-height: 24cm; page-break-after: always; padding-top: 5cm; }
+  .toc { page-break-after: always; }
+  .table-scroll { overflow: visible; }
+}
 """
 
 
@@ -65,6 +84,18 @@ def _quiet(nb) -> None:
                 continue
             kept.append(output)
         cell.outputs = kept
+
+
+PLANNING = ("pooled", "power")  # reports across cohorts, each in reports/<id>/
+# a title's own "(DATA SINTETIS)", left out where a notice already says it
+SYNTHETIC_IN_TITLE = re.compile(r"\s*\((?:DATA SINTETIS|SYNTHETIC DATA)\)\s*$", re.IGNORECASE)
+TABLE = re.compile(r'<table class="report-table".*?</table>', re.DOTALL)
+
+
+def _scrolling_tables(body: str) -> str:
+    """Each report table in a wrapper that scrolls sideways on a narrow screen, so a wide table
+    never widens the page (print CSS lets it flow)."""
+    return TABLE.sub(lambda m: f'<div class="table-scroll">{m.group(0)}</div>', body)
 
 
 def _with_toc(body: str) -> tuple[str, str]:
@@ -92,23 +123,32 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
     # the pooled and power reports name their title in the catalogue; cohorts in cohort.yml
     title = html.escape(t(cohort["title_key"], lang) if "title_key" in cohort
                         else cohort["title"][lang])
-    dates = ", ".join(cohort["session_dates"])
     banner = (f'<div class="banner">{html.escape(t("synthetic_banner", lang))}</div>'
               if cohort["synthetic"] else "")
+    if cohort["id"] in PLANNING:  # pooled, power: not one cohort's sessions
+        kind, prepared = t(f"report_kind_{cohort['id']}", lang), t("prepared_by_planning", lang)
+        covered = ", ".join(SYNTHETIC_IN_TITLE.sub("", c["title"][lang]) if cohort["synthetic"]
+                            else c["title"][lang] for c in results.get("cohorts", []))
+        about = t("cohorts_line", lang, cohorts=covered) if covered else ""
+    else:
+        kind, prepared = t("report_kind", lang), t("prepared_by", lang)
+        dates = ", ".join(cohort["session_dates"])
+        about = t("sessions_line", lang, dates=dates) if dates else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
-<head><meta charset="utf-8"><title>{title}</title>
+<head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
 <style>{CSS % {"page": t("page", lang)}}</style></head>
 <body>
 <section class="cover">
-<p class="kind">{html.escape(t("report_kind", lang))}</p>
+<p class="kind">{html.escape(kind)}</p>
 <h1>{title}</h1>
-{f'<p>{html.escape(t("sessions_line", lang, dates=dates))}</p>' if dates else ""}
 {banner}
-<p>{html.escape(t("prepared_by", lang))}</p>
+{f'<p>{html.escape(about)}</p>' if about else ""}
+<p>{html.escape(prepared)}</p>
 </section>
 <nav class="toc"><h2 class="toc-title">{html.escape(t("toc", lang))}</h2>{toc}</nav>
-<main>{body}</main>
+<main>{_scrolling_tables(body)}</main>
 </body></html>
 """
 
@@ -132,29 +172,86 @@ def render_report(executed_notebook, results: dict, lang: str, html_path, pdf_pa
     write_pdf(page, pdf_path)
 
 
-def render_index(cohorts: list[dict]) -> str:
-    """reports/index.html: every cohort at a glance, linking to its reports."""
+INDEX_CSS = """
+body { font-family: "DejaVu Sans", Arial, sans-serif; line-height: 1.45; color: #222;
+       max-width: 60em; margin: 0 auto; padding: .75em 1em 3em; }
+h1 { color: #0072B2; font-size: 1.6em; line-height: 1.2; }
+.banner { border: 2px solid #D55E00; color: #D55E00; font-weight: bold; padding: .6em .8em; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+table { border-collapse: collapse; font-size: .9em; }
+td, th { border: 1px solid #bbb; padding: .3em .6em; text-align: left; vertical-align: top; }
+th { background: #eef4fa; }
+a { color: #0072B2; }
+"""
+LANG_NAMES = (("id", "", "Bahasa Indonesia"), ("en", ".en", "English"))
+
+
+def _report_links(folder: str, available=None) -> str:
+    """Links to a report in both languages, HTML and PDF (only the files that exist when
+    `available`, the set of file names in its folder, is given)."""
+    parts = []
+    for _, suffix, name in LANG_NAMES:
+        files = [f"report{suffix}.{kind}" for kind in ("html", "pdf")]
+        links = [f'<a href="{folder}/{f}">{f.rsplit(".", 1)[1].upper()}</a>' for f in files
+                 if available is None or f in available]
+        if links:
+            parts.append(f"{name}: {' · '.join(links)}")
+    return "<br>".join(parts)
+
+
+def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
+                 built: str | None = None) -> str:
+    """reports/index.html: every cohort at a glance and the reports across cohorts (pooled,
+    power), each linked in both languages; the build date and the synthetic flag said once.
+    `planning` holds (results, names of the files in its folder) per report across cohorts."""
+    flags = {c["cohort"]["synthetic"] for c in cohorts} or {
+        r["cohort"]["synthetic"] for r, _ in planning if r["cohort"]["id"] == "pooled"}
+    mixed = len(flags) > 1
     rows = []
     for c in cohorts:
         f = c["funnel"]
-        flag = " (sintetis / synthetic)" if c["cohort"]["synthetic"] else ""
+        mark = " †" if mixed and c["cohort"]["synthetic"] else ""
         by_session = " → ".join(str(n) for n in f["attended_by_session"])
         cid = html.escape(c["cohort"]["id"])
+        first = c["cohort"]["session_dates"][0] if c["cohort"]["session_dates"] else "–"
+        title = c["cohort"]["title"]["id"]
+        if c["cohort"]["synthetic"]:  # the notice above (or † with it) says so, once
+            title = SYNTHETIC_IN_TITLE.sub("", title)
         rows.append(
-            f"<tr><td>{html.escape(c['cohort']['title']['id'])}{flag}</td>"
-            f"<td>{c['cohort']['session_dates'][0]}</td><td>{f['registered']}</td>"
+            f"<tr><td>{html.escape(title)}{mark}</td>"
+            f"<td>{first}</td><td>{f['registered']}</td>"
             f"<td>{by_session}</td><td>{f['dropouts']}</td>"
-            f'<td><a href="{cid}/report.html">HTML</a> · <a href="{cid}/report.pdf">PDF</a> '
-            f'(ID) · <a href="{cid}/report.en.html">HTML</a> · '
-            f'<a href="{cid}/report.en.pdf">PDF</a> (EN)</td></tr>')
+            f"<td>{_report_links(cid)}</td></tr>")
+    across = "".join(
+        f"<tr><td>{html.escape(t(r['cohort']['title_key'], 'id'))}<br>"
+        f"<i>{html.escape(t(r['cohort']['title_key'], 'en'))}</i></td>"
+        f"<td>{_report_links(html.escape(r['cohort']['id']), files)}</td></tr>"
+        for r, files in planning)
+    if flags == {True}:
+        notice = ('<p class="banner">DATA SINTETIS: semua laporan di sini dibuat dari data buatan '
+                  "untuk demonstrasi. / SYNTHETIC DATA: every report here is built from made-up "
+                  "data for demonstration.</p>")
+    elif mixed:
+        notice = ('<p class="banner">† DATA SINTETIS / SYNTHETIC DATA: kohort bertanda † dibuat '
+                  "dari data buatan. / cohorts marked † are made-up data.</p>")
+    else:
+        notice = ""
+    date = f"<p>Dibangun / Built: {built}</p>" if built else ""
+    planning_table = (
+        "<h2>Lintas kohort / Across cohorts</h2><div class=\"table-scroll\"><table><thead><tr>"
+        "<th>Laporan / Report</th><th>Laporan / Reports</th></tr></thead>"
+        f"<tbody>{across}</tbody></table></div>") if across else ""
     return f"""<!DOCTYPE html>
-<html lang="id"><head><meta charset="utf-8"><title>Promise II Impact — laporan kohort</title>
-<style>body {{ font-family: "DejaVu Sans", Arial, sans-serif; margin: 2em; }}
-table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #bbb; padding: .3em .6em; }}
-th {{ background: #eef4fa; }}</style></head>
+<html lang="id"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Promise II Impact — laporan kohort</title>
+<style>{INDEX_CSS}</style></head>
 <body><h1>Promise II Impact — laporan kohort / cohort reports</h1>
-<table><thead><tr><th>Kohort / Cohort</th><th>Sesi 1 / Session 1</th>
+{notice}
+{date}
+<div class="table-scroll"><table><thead><tr><th>Kohort / Cohort</th><th>Sesi 1 / Session 1</th>
 <th>Mendaftar / Registered</th><th>Kehadiran per sesi / Attendance by session</th>
 <th>Berhenti / Dropouts</th><th>Laporan / Reports</th></tr></thead>
-<tbody>{''.join(rows)}</tbody></table></body></html>
+<tbody>{''.join(rows)}</tbody></table></div>
+{planning_table}</body></html>
 """
