@@ -1,5 +1,8 @@
 import dataclasses
 import datetime as dt
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +45,50 @@ def small_processed(small_cohort, tmp_path_factory) -> Path:
     write_outputs(clean_cohort(small_cohort), data / "processed" / small_cohort.name,
                   data / "interim" / small_cohort.name)
     return data / "processed" / small_cohort.name
+
+
+def run_analysis(*args) -> subprocess.CompletedProcess:
+    """`python -m analysis ...` from the project folder, as the Makefile runs it."""
+    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True)
+
+
+def report_steps(cohort, reports) -> list[tuple]:
+    """03_report in both languages and their renders, as the Makefile runs them."""
+    steps = []
+    for lang in ("id", "en"):
+        steps += [("run-notebook", "notebooks/03_report.ipynb",
+                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
+                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
+                   PROJECT_ROOT),
+                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
+    return steps
+
+
+def run_steps(steps) -> None:
+    for step in steps:
+        done = run_analysis(*step)
+        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
+
+
+@pytest.fixture(scope="session")
+def built_cohort(small_cohort, tmp_path_factory) -> dict:
+    """The small cohort built raw -> processed -> results -> reports (both languages, HTML and
+    PDF) -> privacy check, exactly as the Makefile runs it; once per test run, for every test
+    that reads a built report (read-only)."""
+    root = tmp_path_factory.mktemp("project")
+    data, reports = root / "data", root / "reports"
+    shutil.copytree(small_cohort, data / "raw" / small_cohort.name)
+    cohort = small_cohort.name
+    steps = [
+        ("run-notebook", "notebooks/01_clean.ipynb", reports / cohort / "notebooks/01_clean.ipynb",
+         "-p", "cohort", cohort, "-p", "data_dir", data),
+        ("run-notebook", "notebooks/02_dropout_model.ipynb",
+         reports / cohort / "notebooks/02_dropout_model.ipynb", "-p", "cohort", cohort,
+         "-p", "data_dir", data, "-p", "reports_dir", reports),
+    ]
+    steps += report_steps(cohort, reports)
+    steps.append(("check-privacy", cohort, "--data-dir", data, "--reports-dir", reports))
+    run_steps(steps)
+    return {"cohort": cohort, "raw": data / "raw" / cohort, "data": data,
+            "reports": reports / cohort}

@@ -88,6 +88,17 @@ def test_the_report_says_what_could_not_be_estimated(project, cohort):
         assert "<td>not estimable</td>" not in page and "<td>tidak dapat diestimasi</td>" not in page
 
 
+def test_every_unhappy_cohorts_pdf_is_tagged_with_figure_texts(project):
+    """Whatever the report leaves out (no retention, no chat, no model), its PDFs stay tagged,
+    with their language, a text alternative on every figure left and every font embedded."""
+    from test_pdf_structure import pdf_problems
+
+    pdfs = sorted((project["root"] / "reports").glob("*/report*.pdf"))
+    assert len(pdfs) == 2 * len(EDGE_COHORTS)
+    for pdf in pdfs:
+        assert pdf_problems(pdf) == [], pdf
+
+
 def test_a_session_without_dropouts_gets_a_finite_firth_estimate(project):
     results = json.loads((project["root"] / "reports" / "edge-one-dropout-session" /
                           "results.json").read_text())

@@ -3,61 +3,24 @@
 import json
 import re
 import shutil
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import PROJECT_ROOT
+from conftest import report_steps as _report_steps
+from conftest import run_analysis as _run
+from conftest import run_steps as _run_all
 from test_synthetic import attendance_by_session
 
 pytestmark = pytest.mark.e2e
 
 
-def _run(*args):
-    return subprocess.run([sys.executable, "-m", "analysis", *map(str, args)], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True)
-
-
-def _report_steps(cohort, reports) -> list[tuple]:
-    """03_report in both languages and their renders, as the Makefile runs them."""
-    steps = []
-    for lang in ("id", "en"):
-        steps += [("run-notebook", "notebooks/03_report.ipynb",
-                   reports / cohort / f"notebooks/03_report.{lang}.ipynb", "-p", "cohort", cohort,
-                   "-p", "reports_dir", reports, "-p", "lang", lang, "-p", "project_root",
-                   PROJECT_ROOT),
-                  ("render", cohort, "--lang", lang, "--reports-dir", reports)]
-    return steps
-
-
-def _run_all(steps) -> None:
-    for step in steps:
-        done = _run(*step)
-        assert done.returncode == 0, f"{step[0]} {step[1]}: {done.stderr}"
-
-
 @pytest.fixture(scope="module")
-def built(small_cohort, tmp_path_factory):
-    """raw -> processed -> results -> reports, exactly as the Makefile runs it."""
-    root = tmp_path_factory.mktemp("project")
-    data, reports = root / "data", root / "reports"
-    shutil.copytree(small_cohort, data / "raw" / small_cohort.name)
-    cohort = small_cohort.name
-    steps = [
-        ("run-notebook", "notebooks/01_clean.ipynb", reports / cohort / "notebooks/01_clean.ipynb",
-         "-p", "cohort", cohort, "-p", "data_dir", data),
-        ("run-notebook", "notebooks/02_dropout_model.ipynb",
-         reports / cohort / "notebooks/02_dropout_model.ipynb", "-p", "cohort", cohort,
-         "-p", "data_dir", data, "-p", "reports_dir", reports),
-    ]
-    steps += _report_steps(cohort, reports)
-    steps.append(("check-privacy", cohort, "--data-dir", data, "--reports-dir", reports))
-    _run_all(steps)
-    return {"cohort": cohort, "raw": data / "raw" / cohort, "data": data,
-            "reports": reports / cohort}
+def built(built_cohort):
+    """raw -> processed -> results -> reports, exactly as the Makefile runs it (conftest: built
+    once per test run, shared with the other tests that read the reports)."""
+    return built_cohort
 
 
 def test_results_match_counts_taken_straight_from_the_raw_files(built):

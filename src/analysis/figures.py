@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import html
 import io
 import math
 import textwrap
@@ -14,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import codebook  # noqa: E402
-from .report import effect, finite_effect, group_label, shown_terms, t, term_label  # noqa: E402
+from .report import effect, finite_effect, group_label, number, shown_terms, t, term_label  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -56,12 +58,23 @@ def funnel(results: dict, lang: str):
     return fig
 
 
-def profile(results: dict, lang: str):
+def visible_groups(results: dict, variable: str) -> list[dict]:
+    """The groups of `variable` whose numbers the report may show: the one rule that both a
+    figure and its text alternative follow, so neither states what the tables hide."""
+    block = results["retention"].get(variable)
+    if block is None:
+        return []
     min_cell = results["parameters"]["min_cell"]
+    return [g for g in block["groups"] if g["n"] >= min_cell]
+
+
+PROFILE_VARIABLES = (("age_group", PALETTE["orange"]), ("sector", PALETTE["green"]))
+
+
+def profile(results: dict, lang: str):
     fig, axes = _figure(ncols=2, figsize=(7.5, 3.8), gridspec_kw={"width_ratios": [1, 2]})
-    for ax, variable, color in ((axes[0], "age_group", PALETTE["orange"]),
-                                (axes[1], "sector", PALETTE["green"])):
-        groups = [g for g in results["retention"][variable]["groups"] if g["n"] >= min_cell]
+    for ax, (variable, color) in zip(axes, PROFILE_VARIABLES, strict=True):
+        groups = visible_groups(results, variable)
         labels = [textwrap.fill(group_label(variable, g["group"], lang), 12) for g in groups]
         rates = [100 * g["completion_rate"] for g in groups]
         bars = ax.bar(labels, rates, color=color)
@@ -102,9 +115,8 @@ def activity(results: dict, lang: str):
     return fig
 
 
-def forest(results: dict, lang: str):
-    """Every effect of the participant and hazard (logit) models, whatever their formulas (either
-    may be absent, as in the explore notebook)."""
+def _forest_rows(results: dict, lang: str) -> list[tuple]:
+    """(term label, model label, ratio, low, high, colour) for every finite effect drawn."""
     rows = []
     for key, label_key, color in (("participant", "forest_participant", PALETTE["blue"]),
                                   ("hazard_logit", "forest_hazard", PALETTE["red"])):
@@ -115,9 +127,15 @@ def forest(results: dict, lang: str):
             if not finite_effect(term, "odds_ratio"):
                 continue
             ratio, low, high = effect(term, "odds_ratio")
-            name = textwrap.fill(term_label(term["term"], lang, model.get("references", {}),
-                                            short=True), 45)
+            name = term_label(term["term"], lang, model.get("references", {}), short=True)
             rows.append((name, t(label_key, lang), ratio, low, high, color))
+    return rows
+
+
+def forest(results: dict, lang: str):
+    """Every effect of the participant and hazard (logit) models, whatever their formulas (either
+    may be absent, as in the explore notebook)."""
+    rows = [(textwrap.fill(name, 45), *rest) for name, *rest in _forest_rows(results, lang)]
     if not rows:
         return None  # no model, or nothing finite to show: the text says why
     fig, ax = _figure(figsize=(7.0, 0.55 * len(rows) + 1.4))
@@ -135,16 +153,24 @@ def forest(results: dict, lang: str):
     return fig
 
 
-def show_figure(fig, caption: str) -> None:
-    """Display a figure as a PNG with its caption, leaving no stray repr behind; None (nothing to
-    draw, said in the text) shows nothing."""
-    from IPython.display import HTML, Image, display
+def figure_html(png: bytes, caption: str, alt: str) -> str:
+    """A figure as the report shows it: the PNG inline, its text alternative (what a screen
+    reader says, and what the tagged PDF's /Figure carries as /Alt) and its caption."""
+    if not alt.strip():
+        raise ValueError(f"a figure needs a text alternative: {caption}")
+    source = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f'<figure class="report-figure"><img src="{source}" alt="{html.escape(alt)}">'
+            f'<figcaption class="caption">{html.escape(caption)}</figcaption></figure>')
+
+
+def show_figure(fig, caption: str, alt: str) -> None:
+    """Display a figure with its caption and text alternative, leaving no stray repr behind;
+    None (nothing to draw, said in the text) shows nothing."""
+    from IPython.display import HTML, display
 
     if fig is None:
         return
-
-    display(Image(data=png_bytes(fig), format="png"))
-    display(HTML(f'<p class="caption">{caption}</p>'))
+    display(HTML(figure_html(png_bytes(fig), caption, alt)))
 
 
 def retention(results: dict, lang: str):
@@ -200,3 +226,106 @@ def power(planning: dict, lang: str):
     ax.set_title(t("power_title", lang))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     return fig
+
+
+# Text alternatives: what each figure shows, in one or two sentences of the report's language,
+# from the numbers the figure draws. A screen reader reads them (HTML alt, tagged PDF /Alt).
+# They never state a count or rate of a group the tables hide: the profile and retention texts
+# name only visible_groups().
+
+def _and(items: list[str], lang: str) -> str:
+    """'a, b and c' / 'a, b dan c'."""
+    items = list(items)
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('alt_and', lang)} {items[-1]}"
+
+
+def _pct(share: float, lang: str) -> str:
+    return number(100 * share, lang, 0) + "%"
+
+
+def funnel_alt(results: dict, lang: str) -> str:
+    f = results["funnel"]
+    sessions = [t("alt_at_session", lang, n=n, session=i)
+                for i, n in enumerate(f["attended_by_session"], start=1)]
+    return t("alt_funnel", lang, registered=f["registered"], sessions=_and(sessions, lang))
+
+
+def profile_alt(results: dict, lang: str) -> str:
+    parts = []
+    for variable, _ in PROFILE_VARIABLES:
+        groups = visible_groups(results, variable)
+        shown = (", ".join(f"{group_label(variable, g['group'], lang)} "
+                           f"({_pct(g['completion_rate'], lang)})" for g in groups)
+                 if groups else t("alt_no_group", lang))
+        parts.append(f"{codebook.label(variable, None, lang)}: {shown}")
+    return t("alt_profile", lang, parts="; ".join(parts))
+
+
+def retention_alt(results: dict, lang: str) -> str | None:
+    from .report import p_phrase
+
+    parts = []
+    for variable, block in results["retention_curves"].items():
+        curves = block["curves"]
+        shown = [g["group"] for g in visible_groups(results, variable) if g["group"] in curves]
+        part = codebook.label(variable, None, lang)
+        if shown:
+            last = curves[shown[0]][-1]["session"]
+            part += f", {t('alt_retention_at', lang, session=last)}: " + ", ".join(
+                f"{group_label(variable, g, lang)} ({_pct(curves[g][-1]['retained'], lang)})"
+                for g in shown)
+        else:
+            part += ": " + t("alt_no_group", lang)
+        if block["test"]["p_value"] is not None:
+            part += f" (log-rank {p_phrase(block['test']['p_value'], lang)})"
+        parts.append(part)
+    if not parts:
+        return None  # no figure either
+    return t("alt_retention", lang, parts="; ".join(parts))
+
+
+def activity_alt(results: dict, lang: str) -> str | None:
+    a = results["activity"]
+    if not a["daily"]:
+        return None
+    totals = []
+    for role in ("participant", "facilitator", "unmatched"):
+        values = [d.get(role, 0) for d in a["daily"]]
+        if any(values):
+            totals.append(f"{t(f'role_{role}', lang).lower()} {number(sum(values), lang, 0)}")
+    text = t("alt_activity", lang, start=a["daily"][0]["date"], end=a["daily"][-1]["date"],
+             sessions=_and(a["session_dates"], lang),
+             totals=_and(totals, lang) if totals else "0")
+    peak = max(a["daily"], key=lambda d: d.get("participant", 0))
+    if peak.get("participant", 0):
+        text += " " + t("alt_activity_peak", lang, n=peak["participant"], date=peak["date"])
+    return text
+
+
+def forest_alt(results: dict, lang: str) -> str | None:
+    rows = _forest_rows(results, lang)
+    if not rows:
+        return None
+    by_model: dict[str, list[str]] = {}
+    for name, model, ratio, low, high, _ in rows:
+        by_model.setdefault(model, []).append(
+            f"{name} {number(ratio, lang, 2)} ({number(low, lang, 2)}–{number(high, lang, 2)})")
+    effects = "; ".join(f"{model}: {', '.join(items)}" for model, items in by_model.items())
+    return t("alt_forest", lang, effects=effects)
+
+
+def power_alt(planning: dict, lang: str) -> str:
+    target = _pct(planning["target_power"], lang)
+    parts = []
+    for term, needed in planning["needed"].items():
+        points = sorted((r["participants"], r["power"]) for r in planning["curve"]
+                        if r["term"] == term)
+        (n_low, low), (n_high, high) = points[0], points[-1]
+        reach = (t("alt_power_needed", lang, target=target, n=needed) if needed is not None
+                 else t("alt_power_not_reached", lang, target=target, n=n_high))
+        parts.append(t("alt_power_term", lang, label=term_label(term, lang, short=True),
+                       low=_pct(low, lang), n_low=n_low, high=_pct(high, lang), n_high=n_high)
+                     + f" ({reach})")
+    return t("alt_power", lang, target=target, parts="; ".join(parts))

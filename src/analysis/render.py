@@ -65,6 +65,15 @@ table.report-table td { word-break: break-word; }
   .toc { page-break-after: always; }
   .table-scroll { overflow: visible; }
 }
+/* Paper (issue 9, item 4): nothing cut where a reader needs it whole. A heading or a table's
+   caption stays with what follows; a table repeats its header row on every page it spans and
+   breaks only between rows; a figure stays whole, with its caption. */
+h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
+table.report-table caption { break-after: avoid; }
+table.report-table thead { display: table-header-group; }
+table.report-table tr { break-inside: avoid; page-break-inside: avoid; }
+figure.report-figure { margin: .8em 0; break-inside: avoid; page-break-inside: avoid; }
+figure.report-figure img { margin-bottom: .2em; }
 """
 
 
@@ -153,6 +162,9 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
 """
 
 
+UNDESCRIBED_IMAGE = re.compile(r'<img(?![^>]*\salt="[^"]*\S)[^>]*>')
+
+
 def write_pdf(page: str, target: str | Path) -> None:
     # imported here: WeasyPrint loads Pango at import, which only rendering needs
     from weasyprint import HTML
@@ -162,8 +174,14 @@ def write_pdf(page: str, target: str | Path) -> None:
     logging.getLogger("fontTools").setLevel(logging.ERROR)
     # Only inline data and local files: a report must never reach the network.
     fetcher = URLFetcher(allowed_protocols={"data", "file"})
+    if UNDESCRIBED_IMAGE.search(page):
+        raise ValueError("an image in the report has no text alternative (alt): "
+                         "show figures with figures.show_figure(fig, caption, alt)")
     document = HTML(string=page, url_fetcher=fetcher)
-    atomic_write(target, lambda p: document.write_pdf(p))
+    # PDF/UA-1: a tagged PDF (structure tree: headings, tables, figures with their /Alt) for
+    # screen readers, with the page's <html lang> as /Lang and its <title> as the title shown;
+    # WeasyPrint embeds (subsets of) the DejaVu fonts it uses.
+    atomic_write(target, lambda p: document.write_pdf(p, pdf_variant="pdf/ua-1"))
 
 
 def render_report(executed_notebook, results: dict, lang: str, html_path, pdf_path) -> None:

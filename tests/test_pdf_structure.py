@@ -1,0 +1,213 @@
+"""The PDFs a print shop and a screen reader accept (issue 9): every PDF the build makes is tagged
+(a structure tree, marked content), says its language, gives every figure a text alternative and
+embeds every font. `pdf_problems` reads a PDF with pypdf and lists what is missing."""
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from conftest import PROJECT_ROOT
+
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _resolve(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _struct_elements(root) -> list:
+    """Every structure element under the structure tree root (depth first)."""
+    found, stack, seen = [], [root], set()
+    while stack:
+        node = _resolve(stack.pop())
+        if not hasattr(node, "get"):  # a marked-content id (an integer) or a null
+            if isinstance(node, list):
+                stack.extend(reversed(node))
+            continue
+        key = id(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        if node.get("/Type") == "/StructElem" or "/S" in node:
+            found.append(node)
+        kids = _resolve(node.get("/K"))
+        if kids is not None:  # reversed: the stack gives them back in reading order
+            stack.extend(reversed(kids) if isinstance(kids, list) else [kids])
+    return found
+
+
+def _fonts(reader: PdfReader) -> dict[str, dict]:
+    """Every font the pages use (descendant fonts of Type0 included), by name."""
+    fonts, stack, seen = {}, [], set()
+    for page in reader.pages:
+        stack.append(page.get("/Resources"))
+    while stack:
+        resources = _resolve(stack.pop())
+        if not hasattr(resources, "get") or id(resources) in seen:
+            continue
+        seen.add(id(resources))
+        for font in (_resolve(resources.get("/Font")) or {}).values():
+            font = _resolve(font)
+            fonts[str(font.get("/BaseFont"))] = font
+            for descendant in _resolve(font.get("/DescendantFonts")) or []:
+                descendant = _resolve(descendant)
+                fonts[str(descendant.get("/BaseFont"))] = descendant
+            if font.get("/Resources") is not None:  # Type3 fonts have their own
+                stack.append(font["/Resources"])
+        for xobject in (_resolve(resources.get("/XObject")) or {}).values():
+            xobject = _resolve(xobject)
+            if xobject.get("/Resources") is not None:
+                stack.append(xobject["/Resources"])
+    return fonts
+
+
+def pdf_problems(path: Path) -> list[str]:
+    """What keeps the PDF from being tagged, with its language, described figures and embedded
+    fonts: an empty list when nothing does."""
+    reader = PdfReader(path)
+    catalog = reader.trailer["/Root"]
+    problems = []
+    if "/StructTreeRoot" not in catalog:
+        problems.append("no structure tree (/StructTreeRoot): the PDF is untagged")
+    mark_info = _resolve(catalog.get("/MarkInfo")) or {}
+    if getattr(mark_info.get("/Marked"), "value", None) is not True:
+        problems.append(f"/MarkInfo /Marked is not true: {mark_info}")
+    lang = catalog.get("/Lang")
+    if lang not in ("id", "en"):
+        problems.append(f"/Lang is {lang!r}, not 'id' or 'en'")
+    title = reader.metadata.title if reader.metadata else None
+    if not title or not title.strip():
+        problems.append("no title in the document information")
+    if "/StructTreeRoot" in catalog:
+        elements = _struct_elements(catalog["/StructTreeRoot"])
+        figures = [e for e in elements if e.get("/S") == "/Figure"]
+        for number, figure in enumerate(figures, start=1):
+            alt = figure.get("/Alt")
+            if alt is None or not str(alt).strip():
+                problems.append(f"figure {number} of {len(figures)} has no /Alt")
+    fonts = _fonts(reader)
+    if not fonts:
+        problems.append("no font found on any page")
+    for name, font in fonts.items():
+        if font.get("/Subtype") == "/Type0":
+            continue  # its glyphs live in its descendant font, checked on its own
+        if font.get("/Subtype") == "/Type3":
+            continue  # glyphs drawn in the PDF itself: nothing to embed
+        descriptor = _resolve(font.get("/FontDescriptor")) or {}
+        if not any(key in descriptor for key in FONT_FILES):
+            problems.append(f"font {name} is not embedded")
+    return problems
+
+
+def figure_alts(path: Path) -> list[str]:
+    catalog = PdfReader(path).trailer["/Root"]
+    return [str(e.get("/Alt", "")) for e in _struct_elements(catalog["/StructTreeRoot"])
+            if e.get("/S") == "/Figure"]
+
+
+def _report_pdfs(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*/report*.pdf"))
+
+
+@pytest.mark.e2e
+def test_every_report_pdf_is_tagged_with_its_language_figure_texts_and_embedded_fonts(built_cohort):
+    pdfs = _report_pdfs(built_cohort["reports"].parent)
+    assert [p.name for p in pdfs] == ["report.en.pdf", "report.pdf"]
+    for pdf, lang in zip(pdfs, ("en", "id"), strict=True):
+        assert pdf_problems(pdf) == [], pdf
+        assert PdfReader(pdf).trailer["/Root"]["/Lang"] == lang
+        alts = figure_alts(pdf)
+        assert len(alts) == 5, alts  # funnel, profile, retention, activity, forest
+        # the alt texts are the report's language, from its numbers
+        assert all(a.strip() for a in alts)
+    english = " ".join(figure_alts(pdfs[0]))
+    assert "Bar chart" in english and "Kaplan–Meier" in english and "Odds ratios" in english
+    indonesian = " ".join(figure_alts(pdfs[1]))
+    assert "Diagram batang" in indonesian and "Rasio odds" in indonesian
+
+
+BUILT_HERE = _report_pdfs(PROJECT_ROOT / "reports")
+
+
+@pytest.mark.skipif(not BUILT_HERE, reason="no report built here yet (make report)")
+@pytest.mark.parametrize("pdf", BUILT_HERE, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_reports_built_here_are_tagged_too(pdf):
+    """Every PDF `make report` (and `make pooled`, `make power`) left in reports/: the demo
+    cohorts in both languages, as they are emailed."""
+    assert pdf_problems(pdf) == []
+
+
+# Fast checks, without a build: the page render.write_pdf gets, and the figures' text alternatives.
+
+def _results_with_a_small_group() -> dict:
+    """Two age groups, one under min_cell (5): what the tables hide."""
+    def curve(n, last):
+        return [{"session": 1, "retained": 1.0, "at_risk": n},
+                {"session": 2, "retained": last, "at_risk": n}]
+    return {
+        "parameters": {"min_cell": 5},
+        "retention": {
+            "age_group": {"groups": [
+                {"group": "under_40", "n": 20, "completed": 15, "completion_rate": 0.75},
+                {"group": "40_plus", "n": 3, "completed": 1, "completion_rate": 1 / 3}]},
+            "sector": {"groups": [
+                {"group": "garment_textile", "n": 23, "completed": 16, "completion_rate": 0.7}]},
+        },
+        "retention_curves": {"age_group": {
+            "curves": {"under_40": curve(20, 0.75), "40_plus": curve(3, 1 / 3)},
+            "test": {"test": "log-rank", "p_value": 0.2}}},
+    }
+
+
+def test_text_alternatives_never_state_what_the_tables_hide():
+    from analysis import figures
+
+    results = _results_with_a_small_group()
+    assert [g["group"] for g in figures.visible_groups(results, "age_group")] == ["under_40"]
+    for lang, hidden, shown in (("en", "40 and over", "Under 40 (75%)"),
+                                ("id", "40 tahun ke atas", "Di bawah 40 tahun (75%)")):
+        for alt in (figures.profile_alt(results, lang), figures.retention_alt(results, lang)):
+            assert shown in alt and hidden not in alt and "33%" not in alt, alt
+    # the figure draws the same groups its text names
+    fig = figures.profile(results, "en")
+    assert [len(ax.patches) for ax in fig.axes] == [1, 1]
+
+
+def test_a_figure_carries_its_text_alternative_and_caption():
+    from analysis import figures
+
+    page = figures.figure_html(b"\x89PNG", "Figure 1. <Attendance>", 'Bar chart: 48 "then" 29.')
+    assert 'alt="Bar chart: 48 &quot;then&quot; 29."' in page
+    assert "<figcaption" in page and "&lt;Attendance&gt;" in page
+    with pytest.raises(ValueError, match="text alternative"):
+        figures.figure_html(b"\x89PNG", "Figure 1.", " ")
+
+
+def _page(lang: str, body: str) -> str:
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>A report'
+            f"</title></head><body><h2>Heading</h2><p>Text</p>{body}</body></html>")
+
+
+def test_write_pdf_makes_a_tagged_pdf_with_language_alt_and_fonts(tmp_path):
+    import base64
+    import io
+
+    from PIL import Image
+
+    from analysis.render import write_pdf
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(png, format="PNG")
+    source = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    for lang in ("id", "en"):
+        target = tmp_path / f"{lang}.pdf"
+        write_pdf(_page(lang, f'<figure><img src="{source}" alt="A white square."></figure>'),
+                  target)
+        assert pdf_problems(target) == []
+        assert PdfReader(target).trailer["/Root"]["/Lang"] == lang
+        assert figure_alts(target) == ["A white square."]
+    with pytest.raises(ValueError, match="no text alternative"):
+        write_pdf(_page("en", f'<img src="{source}">'), tmp_path / "undescribed.pdf")
+    assert not (tmp_path / "undescribed.pdf").exists()
