@@ -200,7 +200,15 @@ table { border-collapse: collapse; font-size: .9em; }
 td, th { border: 1px solid #bbb; padding: .3em .6em; text-align: left; vertical-align: top; }
 th { background: #eef4fa; }
 a { color: #0072B2; }
+@media (max-width: 600px) {  /* a phone: each row a card, each cell labelled with its column */
+  table, tbody, tr, td { display: block; } thead { display: none; }
+  tr { border: 1px solid #bbb; margin: .8em 0; } td { border: none; padding: .2em .6em; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
+}
 """
+INDEX_COLUMNS = ("Kohort / Cohort", "Sesi 1 / Session 1", "Mendaftar / Registered",
+                 "Kehadiran per sesi / Attendance by session", "Berhenti / Dropouts",
+                 "Laporan / Reports")
 LANG_NAMES = (("id", "", "Bahasa Indonesia"), ("en", ".en", "English"))
 
 
@@ -235,11 +243,10 @@ def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
         title = c["cohort"]["title"]["id"]
         if c["cohort"]["synthetic"]:  # the notice above (or † with it) says so, once
             title = SYNTHETIC_IN_TITLE.sub("", title)
-        rows.append(
-            f"<tr><td>{html.escape(title)}{mark}</td>"
-            f"<td>{first}</td><td>{f['registered']}</td>"
-            f"<td>{by_session}</td><td>{f['dropouts']}</td>"
-            f"<td>{_report_links(cid)}</td></tr>")
+        cells = [f"{html.escape(title)}{mark}", first, f["registered"], by_session,
+                 f["dropouts"], _report_links(cid)]
+        rows.append("<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in
+                                     zip(INDEX_COLUMNS, cells, strict=True)) + "</tr>")
     across = "".join(
         f"<tr><td>{html.escape(t(r['cohort']['title_key'], 'id'))}<br>"
         f"<i>{html.escape(t(r['cohort']['title_key'], 'en'))}</i></td>"
@@ -267,9 +274,7 @@ def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
 <body><h1>Promise II Impact — laporan kohort / cohort reports</h1>
 {notice}
 {date}
-<div class="table-scroll"><table><thead><tr><th>Kohort / Cohort</th><th>Sesi 1 / Session 1</th>
-<th>Mendaftar / Registered</th><th>Kehadiran per sesi / Attendance by session</th>
-<th>Berhenti / Dropouts</th><th>Laporan / Reports</th></tr></thead>
+<div class="table-scroll"><table><thead><tr>{''.join(f"<th>{c}</th>" for c in INDEX_COLUMNS)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
 {planning_table}</body></html>
 """
