@@ -136,7 +136,7 @@ BUILT_HERE = _report_pdfs(PROJECT_ROOT / "reports")
 def test_the_reports_built_here_are_tagged_too(pdf):
     """Every PDF `make report` (and `make pooled`, `make power`) left in reports/: the demo
     cohorts in both languages, as they are emailed."""
-    assert pdf_problems(pdf) == []
+    assert pdf_problems(pdf) == [], f"{pdf}: built before PDFs were tagged? make report (pooled, power)"
 
 
 # Fast checks, without a build: the page render.write_pdf gets, and the figures' text alternatives.
