@@ -99,6 +99,23 @@ def test_every_unhappy_cohorts_pdf_is_tagged_with_figure_texts(project):
         assert pdf_problems(pdf) == [], pdf
 
 
+@pytest.mark.parametrize("cohort", sorted(EDGE_COHORTS))
+def test_the_attacker_recovers_no_hidden_count_of_an_unhappy_cohort(project, cohort):
+    """Five people, one sector, everybody dropping out: whatever the shape, no count the report
+    hides can be worked out from the ones it shows (tests/test_disclosure.py)."""
+    import pandas as pd
+
+    from test_disclosure import assert_nothing_recovered, same_people
+
+    reports = project["root"] / "reports" / cohort
+    results = json.loads((reports / "results.json").read_text())
+    participants = pd.read_parquet(project["root"] / "data" / "processed" / cohort /
+                                   "participants.parquet")
+    links = same_people(participants, results)
+    for name in ("report.html", "report.en.html"):
+        assert_nothing_recovered(reports / name, links)
+
+
 def test_a_session_without_dropouts_gets_a_finite_firth_estimate(project):
     results = json.loads((project["root"] / "reports" / "edge-one-dropout-session" /
                           "results.json").read_text())

@@ -12,8 +12,17 @@ def test_numbers_are_written_the_readers_way(value, lang, digits, text):
     assert report.number(value, lang, digits) == text
 
 
-def test_small_counts_are_suppressed_but_zero_is_not():
-    assert [report.count(n, 5) for n in (0, 1, 4, 5, 30)] == ["0", "<5", "<5", "5", "30"]
+def test_a_hidden_count_shows_the_mark_and_its_name_and_hides_its_percentage():
+    results = {"disclosure": {"hidden": ["retention/sector/x/dropouts"]}}
+    hidden = report.Count(results, "retention/sector/x/dropouts", 2)
+    shown = report.Count(results, "retention/sector/x/n", 7)
+    assert (str(hidden), str(shown)) == (report.HIDDEN_MARK, "7")
+    assert report.share(results, hidden, shown, "en") == report.HIDDEN_MARK
+    assert report.share(results, shown, shown, "id") == "100,0%"
+    html = report.table(["n", "dropouts"], [[shown, hidden]])
+    assert '<td data-cell="retention/sector/x/n">7</td>' in html
+    assert ('<td data-cell="retention/sector/x/dropouts" class="hidden-count">'
+            f"{report.HIDDEN_MARK}</td>") in html
 
 
 def test_p_values_in_tables_and_sentences():

@@ -16,7 +16,16 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from . import codebook  # noqa: E402
-from .report import effect, finite_effect, group_label, number, shown_terms, t, term_label  # noqa: E402
+from .report import (  # noqa: E402
+    effect,
+    finite_effect,
+    group_label,
+    is_hidden,
+    number,
+    shown_terms,
+    t,
+    term_label,
+)
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -64,8 +73,21 @@ def visible_groups(results: dict, variable: str) -> list[dict]:
     block = results["retention"].get(variable)
     if block is None:
         return []
-    min_cell = results["parameters"]["min_cell"]
-    return [g for g in block["groups"] if g["n"] >= min_cell]
+    if "disclosure" not in results:  # results from before disclosure control
+        min_cell = results["parameters"]["min_cell"]
+        return [g for g in block["groups"] if g["n"] >= min_cell]
+    return [g for g in block["groups"] if not any(
+        is_hidden(results, f"retention/{variable}/{g['group']}/{k}")
+        for k in ("n", "completed", "dropouts"))]
+
+
+def visible_curves(results: dict, variable: str) -> list[str]:
+    """The retention curves the figure may draw: a curve shows its group's size, completion and
+    when people left, so every one of those counts must be shown (analysis.disclosure)."""
+    curves = results["retention_curves"][variable]["curves"]
+    visible = {g["group"] for g in visible_groups(results, variable)}
+    return [g for g, points in curves.items() if g in visible and not any(
+        is_hidden(results, f"curve/{variable}/{g}/{p['session']}") for p in points[:-1])]
 
 
 PROFILE_VARIABLES = (("age_group", PALETTE["orange"]), ("sector", PALETTE["green"]))
@@ -189,7 +211,13 @@ def retention(results: dict, lang: str):
     colors = list(PALETTE.values())
     for ax, variable in zip(axes, variables, strict=True):
         block = results["retention_curves"][variable]
-        for i, (group, points) in enumerate(block["curves"].items()):
+        sessions = [p["session"] for p in next(iter(block["curves"].values()))]
+        drawn = visible_curves(results, variable)
+        if not drawn:  # every curve would give away a hidden count
+            ax.text(0.5, 0.5, textwrap.fill(t("no_curve_shown", lang), 30), ha="center",
+                    va="center", transform=ax.transAxes, fontsize=8.5, color="#555")
+        for i, group in enumerate(drawn):
+            points = block["curves"][group]
             sessions = [p["session"] for p in points]
             retained = [100 * p["retained"] for p in points]
             label = f"{group_label(variable, group, lang)} (n={points[0]['at_risk']})"
@@ -197,12 +225,13 @@ def retention(results: dict, lang: str):
                     marker="o", markersize=3, label=label)
         test = block["test"]
         title = codebook.label(variable, None, lang)
-        if test["p_value"] is not None:
+        if test["p_value"] is not None and len(drawn) == len(block["curves"]):
             title += f"\nlog-rank {p_phrase(test['p_value'], lang)}"
         ax.set_title(title, fontsize=9.5)
         ax.set_xticks(sessions, [t("session_marker", lang, n=s) for s in sessions])
         ax.set_ylim(0, 105)
-        ax.legend(frameon=False, fontsize=7.5, loc="lower left")
+        if drawn:
+            ax.legend(frameon=False, fontsize=7.5, loc="lower left")
     for row in grid:
         row[0].set_ylabel(t("retention_ylabel", lang))
     fig.suptitle(t("retention_title", lang), fontweight="bold")
@@ -269,7 +298,7 @@ def retention_alt(results: dict, lang: str) -> str | None:
     parts = []
     for variable, block in results["retention_curves"].items():
         curves = block["curves"]
-        shown = [g["group"] for g in visible_groups(results, variable) if g["group"] in curves]
+        shown = visible_curves(results, variable)
         part = codebook.label(variable, None, lang)
         if shown:
             last = curves[shown[0]][-1]["session"]
@@ -278,7 +307,7 @@ def retention_alt(results: dict, lang: str) -> str | None:
                 for g in shown)
         else:
             part += ": " + t("alt_no_group", lang)
-        if block["test"]["p_value"] is not None:
+        if block["test"]["p_value"] is not None and len(shown) == len(curves):
             part += f" (log-rank {p_phrase(block['test']['p_value'], lang)})"
         parts.append(part)
     if not parts:

@@ -57,9 +57,35 @@ def p_phrase(p, lang: str) -> str:
     return "p " + text if text.startswith("<") else "p = " + text
 
 
-def count(value: int, min_cell: int) -> str:
-    """Counts under min_cell are suppressed in shared outputs (zero is not a person)."""
-    return f"<{min_cell}" if 0 < value < min_cell else str(value)
+# One mark for every count disclosure control hides (analysis.disclosure), small or not, so a
+# reader cannot tell which hidden count is the small one. Statistics Canada's "x".
+HIDDEN_MARK = "x"
+
+
+def is_hidden(results: dict, name: str) -> bool:
+    """True when disclosure control hid this count (results.json `disclosure.hidden`)."""
+    control = results.get("disclosure")
+    return control is not None and name in control["hidden"]
+
+
+class Count:
+    """A table cell holding a count of people: shown, or the hidden mark; its name (where it
+    sits in results.json) goes into the HTML so a reader or a test can check what was hidden."""
+
+    def __init__(self, results: dict, name: str, value: int):
+        self.name, self.value = name, value
+        self.hidden = is_hidden(results, name)
+        self.text = HIDDEN_MARK if self.hidden else str(value)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def share(results: dict, part: Count, whole: Count, lang: str) -> str:
+    """A percentage of counts, shown only when both counts are (else it would give them away)."""
+    if part.hidden or whole.hidden:
+        return HIDDEN_MARK
+    return percent(part.value, whole.value, lang)
 
 
 def heading(text: str, level: int = 2) -> str:
@@ -79,9 +105,15 @@ def paragraph(markdown_text: str) -> str:
 def table(header: list[str], rows: list[list], caption: str | None = None) -> str:
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-                   for row in rows)
+    body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     return f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _cell(value) -> str:
+    if isinstance(value, Count):
+        mark = ' class="hidden-count"' if value.hidden else ""
+        return f'<td data-cell="{html.escape(value.name)}"{mark}>{html.escape(value.text)}</td>'
+    return f"<td>{html.escape(str(value))}</td>"
 
 
 def group_label(variable: str, code: str, lang: str) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import features, models
+from . import disclosure, features, models
 from .errors import NotEstimable
 from .outputs import write_json
 
-RESULTS_VERSION = 2
+RESULTS_VERSION = 3
 
 
 def load_processed(processed_dir: str | Path) -> dict:
@@ -184,7 +184,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     if fit is not None and models.needs_imputation(frame, fit.design, mice_threshold):
         participant["mice"] = models.mice_sensitivity(frame, fit.design)
     hazard = features.hazard_frame(processed["person_period"], participants)
-    return {
+    results = {
         "results_version": RESULTS_VERSION,
         "cohort": cohort,
         "parameters": {"min_cell": min_cell, "participant_formula": participant_formula,
@@ -217,6 +217,11 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
         "missingness": models.missingness(participants),
         "quality": processed["quality"],
     }
+    results["disclosure"] = {
+        "rule": "primary below min_cell, complementary until no hidden count is exact",
+        "min_cell": min_cell,
+        "hidden": disclosure.hidden_cells(results, participants, min_cell)}
+    return results
 
 
 def write_results(results: dict, path: str | Path) -> None:

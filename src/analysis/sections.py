@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from . import codebook
 from .report import (
+    HIDDEN_MARK,
+    Count,
     catalogue,
-    count,
     effect,
     findings,
     group_label,
@@ -17,6 +18,7 @@ from .report import (
     paragraph,
     percent,
     ratio,
+    share,
     t,
     table,
     term_label,
@@ -82,23 +84,42 @@ def profile(results: dict, lang: str) -> str:
                                                               min_cell=min_cell))]
     header = [t(k, lang) for k in ("col_group", "col_n", "col_completed", "col_dropouts",
                                    "col_completion_rate")]
+    f = results["funnel"]
     for variable, block in results["retention"].items():
         rows = []
         for g in block["groups"]:
-            shown = g["n"] >= min_cell
-            rows.append([group_label(variable, g["group"], lang), count(g["n"], min_cell),
-                         count(g["completed"], min_cell), count(g["dropouts"], min_cell),
-                         number(100 * g["completion_rate"], lang, 1) + "%" if shown else "–"])
+            base = f"retention/{variable}/{g['group']}"
+            n, completed, dropouts = (Count(results, f"{base}/{k}", g[k])
+                                      for k in ("n", "completed", "dropouts"))
+            rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
+                         share(results, completed, n, lang)])
+        rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
+                     percent(f["completed"], f["enrolled"], lang)])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
-        parts.append(_test_line(block["test"], lang))
+        parts.append(_test_line(block["test"], lang, _any_hidden(rows)))
         merged = next((g["merged_from"] for g in block["groups"] if g["merged_from"]), None)
         if merged and len(merged) > 1:
             labels = ", ".join(group_label(variable, m, lang) for m in merged)
             parts.append(paragraph(t("merged_note", lang, groups=labels)))
+    parts.append(hidden_note(results, lang))
     return "\n".join(parts)
 
 
-def _test_line(test: dict, lang: str) -> str:
+def hidden_note(results: dict, lang: str) -> str:
+    """How a reader sees that a count was hidden, and why."""
+    return paragraph(t("hidden_note", lang, mark=HIDDEN_MARK,
+                       min_cell=results["parameters"]["min_cell"]))
+
+
+def _any_hidden(rows) -> bool:
+    return any(isinstance(c, Count) and c.hidden for row in rows for c in row)
+
+
+def _test_line(test: dict, lang: str, hidden: bool = False) -> str:
+    """The exact test's p-value, unless the table hides counts: a p-value to three decimals
+    and the shown margins can single out the hidden table."""
+    if hidden and test.get("p_value") is not None:
+        return paragraph(t("test_hidden", lang))
     if test.get("p_value") is None:
         return paragraph(t("test_none", lang))
     name = t(f"test_{test['test'].lower().replace(' ', '_').replace('-', '_')}", lang)
@@ -203,9 +224,11 @@ def _mice(model: dict, lang: str) -> str:
 
 def missing_data(results: dict, lang: str) -> str:
     """Missing values per variable, and what the models did about them."""
-    rows = [[codebook.label(v, None, lang), m["missing"],
-             number(100 * m["share"], lang, 1) + "%"]
-            for v, m in results["missingness"].items()]
+    rows = []
+    for v, m in results["missingness"].items():
+        missing = Count(results, f"missing/{v}", m["missing"])
+        rows.append([codebook.label(v, None, lang), missing,
+                     HIDDEN_MARK if missing.hidden else number(100 * m["share"], lang, 1) + "%"])
     excluded = results["models"]["participant"].get("excluded_incomplete", 0)
     return (heading(t("missing_heading", lang), 3) +
             paragraph(t("missing_text", lang, excluded=excluded)) +
@@ -229,12 +252,18 @@ def _influence(model: dict, lang: str) -> str:
             "".join(paragraph(line) for line in lines))
 
 
-def _calibration(model: dict, lang: str) -> str:
+def _calibration(model: dict, lang: str, results: dict | None = None) -> str:
     if not model.get("calibration"):
         return ""
     penalised = t("penalised_id", lang) if model["method"] == "firth" else ""
-    rows = [[g["group"], g["n"], number(100 * g["predicted"], lang, 1) + "%",
-             number(100 * g["observed"], lang, 1) + "%"] for g in model["calibration"]]
+    rows = []
+    for g in model["calibration"]:
+        n = Count(results or {}, f"calibration/{g['group']}/n", g["n"])
+        events = Count(results or {}, f"calibration/{g['group']}/events",
+                       round(g["observed"] * g["n"]))
+        rows.append([g["group"], n, number(100 * g["predicted"], lang, 1) + "%",
+                     HIDDEN_MARK if events.hidden or n.hidden
+                     else number(100 * g["observed"], lang, 1) + "%"])
     header = [t(k, lang) for k in ("col_risk_group", "col_n", "col_predicted", "col_observed")]
     return (paragraph(t("calibration_text", lang, penalised=penalised)) +
             table(header, rows, caption=t("calibration_caption", lang)))
@@ -265,14 +294,14 @@ def models(results: dict, lang: str) -> str:
     if unfitted:
         parts.append(paragraph(t("tables_still_hold", lang)))
     if "participant" not in unfitted:
-        parts.append(_participant_model(m["participant"], lang))
+        parts.append(_participant_model(m["participant"], lang, results))
     if "hazard_logit" not in unfitted:
         parts.append(_hazard_models(m, lang))
     parts.append(paragraph(t("causal_caution", lang)))
     return "\n".join(parts)
 
 
-def _participant_model(participant: dict, lang: str) -> str:
+def _participant_model(participant: dict, lang: str, results: dict | None = None) -> str:
     header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
     parts = [
              paragraph(t("model_text", lang, n=participant["n_people"],
@@ -285,7 +314,7 @@ def _participant_model(participant: dict, lang: str) -> str:
              specification(participant, lang), _model_notes(participant, lang),
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
              term_tests_table(participant, lang),
-             _calibration(participant, lang), _influence(participant, lang),
+             _calibration(participant, lang, results), _influence(participant, lang),
              _mice(participant, lang)]
     return "\n".join(parts)
 
@@ -320,26 +349,34 @@ def _hazard_models(m: dict, lang: str) -> str:
 
 def followup(results: dict, lang: str) -> str:
     f = results["followup"]
-    min_cell = results["parameters"]["min_cell"]
     b, r = f["bpjstk_enrolled"], f["reseller_active"]
     if not b["n_known"] and not r["n_known"]:
         files = results["quality"]["files"]
         key = "followup_blank" if any(k.startswith("followup") for k in files) else "followup_none"
         return heading(t("followup_heading", lang)) + paragraph(t(key, lang))
+    yes = {v: Count(results, f"followup/{v}/yes", f[v]["yes"])
+           for v in ("bpjstk_enrolled", "reseller_active")}
     parts = [heading(t("followup_heading", lang)), paragraph(t(
-        "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=count(b["yes"], min_cell),
-        reseller=count(r["yes"], min_cell), n_reseller=r["n_known"]))]
+        "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=yes["bpjstk_enrolled"],
+        reseller=yes["reseller_active"], n_reseller=r["n_known"]))]
     header = [t(k, lang) for k in ("col_group", "col_n", "col_yes", "col_yes_share")]
     for variable in ("bpjstk_enrolled", "reseller_active"):
         block = f[variable].get("by_completion")
         if not block or not block["n_known"]:
             continue
-        rows = [[t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
-                 count(g["n"], min_cell), count(g["yes"], min_cell),
-                 percent(g["yes"], g["n"], lang) if g["n"] >= min_cell else "–"]
-                for g in block["groups"]]
+        rows = []
+        for g in block["groups"]:
+            base = f"followup/{variable}/{g['group']}"
+            n, yes_g = Count(results, f"{base}/n", g["n"]), Count(results, f"{base}/yes", g["yes"])
+            rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
+                         n, yes_g, share(results, yes_g, n, lang)])
+        n_known = Count(results, f"followup/{variable}/n_known", block["n_known"])
+        rows.append([t("total_row", lang), n_known, yes[variable],
+                     share(results, yes[variable], n_known, lang)])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
-        parts.append(_test_line(block["test"], lang))
+        parts.append(_test_line(block["test"], lang, _any_hidden(rows)))
+    if any(c.hidden for c in yes.values()) or "hidden-count" in "".join(parts):
+        parts.append(hidden_note(results, lang))
     return "\n".join(parts)
 
 
