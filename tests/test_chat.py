@@ -1,6 +1,9 @@
+import datetime as dt
+
 import pytest
 
 from analysis import chat
+from analysis.chat_formats import FORMATS, render_line
 from analysis.errors import InputError
 
 ANDROID_ID = """\
@@ -159,3 +162,30 @@ def test_encryption_notice_under_the_group_name_is_a_system_line(tmp_path):
     assert records["event"].tolist()[0] == "encryption"
     assert records["sender"].dropna().tolist() == ["Budi Santoso"]
     assert "Reseller Digital Jakarta" not in set(chat.sender_summary(records)["sender"])
+
+
+NOTICES = [
+    "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, "
+    "can read or listen to them. Tap to learn more.",
+    "Pesan dan panggilan terenkripsi secara end-to-end. Tidak seorang pun di luar chat ini, "
+    "termasuk WhatsApp, yang dapat membaca atau mendengarkannya.",
+    "Pesan dan panggilan dienkripsi secara end-to-end. Tidak seorang pun di luar chat ini, "
+    "termasuk WhatsApp, yang dapat membaca atau mendengarkannya.",
+]
+
+
+@pytest.mark.parametrize("notice", NOTICES, ids=["en", "id-terenkripsi", "id-dienkripsi"])
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_the_encryption_notice_under_the_group_name_is_a_system_line_in_every_format(
+        tmp_path, fmt, notice):
+    group = "Reseller Digital Sukabumi"
+    first, second = dt.datetime(2023, 9, 5, 8, 1), dt.datetime(2023, 9, 5, 8, 7)
+    path = tmp_path / "chat.txt"
+    path.write_text(render_line(first, f"{group}: {notice}", fmt, group, system=False) + "\n" +
+                    render_line(second, "Siti Rahma: Pesan dan panggilan di sini lancar", fmt,
+                                group, system=False) + "\n", encoding="utf-8")
+    records = chat.parse_export(path)
+    assert records["kind"].tolist() == ["system", "text"]
+    assert records["event"].tolist()[0] == "encryption"
+    assert records["sender"].dropna().tolist() == ["Siti Rahma"]
+    assert group not in set(chat.sender_summary(records)["sender"])
