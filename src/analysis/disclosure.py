@@ -101,8 +101,9 @@ def value_ranges(table: Table, unknown: set[str], targets, floors=None,
     return ranges
 
 
-def _solve(table: Table, hidden: list[str], relations: list[dict], wanted, floors) -> dict:
-    from scipy.optimize import Bounds, LinearConstraint, milp
+def _program(table: Table, hidden: list[str], relations: list[dict], floors: dict):
+    """The integer program of a group of unknown cells: equalities, bounds, integrality."""
+    from scipy.optimize import Bounds, LinearConstraint
 
     index = {n: i for i, n in enumerate(hidden)}
     rows, rhs = [], []
@@ -120,9 +121,16 @@ def _solve(table: Table, hidden: list[str], relations: list[dict], wanted, floor
     low = np.array([floors[n] if floors.get(n) is not None else
                     (table.cells[n].floor_when_hidden if table.cells[n].shown else 0)
                     for n in hidden], dtype=float)
-    bounds = Bounds(low, np.full(len(hidden), NO_BOUND))
-    constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
-    integrality = np.ones(len(hidden))
+    return {"constraints": [LinearConstraint(np.array(rows), rhs, rhs)] if rows else [],
+            "bounds": Bounds(low, np.full(len(hidden), NO_BOUND)),
+            "integrality": np.ones(len(hidden))}, index
+
+
+def _solve(table: Table, hidden: list[str], relations: list[dict], wanted, floors) -> dict:
+    """Smallest and largest value of each wanted cell."""
+    from scipy.optimize import milp
+
+    program, index = _program(table, hidden, relations, floors)
     ranges = {}
     for name in wanted:
         if not any(name in r for r in relations):
@@ -130,13 +138,43 @@ def _solve(table: Table, hidden: list[str], relations: list[dict], wanted, floor
             continue
         c = np.zeros(len(hidden))
         c[index[name]] = 1
-        lo = milp(c, constraints=constraints, bounds=bounds, integrality=integrality)
-        hi = milp(-c, constraints=constraints, bounds=bounds, integrality=integrality)
+        lo, hi = milp(c, **program), milp(-c, **program)
         if lo.status != 0 or hi.status != 0:  # unbounded (not determined) or no solution
             ranges[name] = (None, None)
             continue
         ranges[name] = (round(lo.fun), round(-hi.fun))
     return ranges
+
+
+def _first_pinned(table: Table, hidden: list[str], relations: list[dict], candidates) -> str | None:
+    """The first candidate with one possible value. Every solution found on the way is kept:
+    a cell that differs from its true value in any of them has two values, no program needed."""
+    from scipy.optimize import milp
+
+    program, index = _program(table, hidden, relations, {})
+    true = np.array([table.cells[n].value for n in hidden], dtype=float)
+    others: list[np.ndarray] = []
+    for name in candidates:
+        i = index[name]
+        if not any(name in r for r in relations):
+            continue
+        if any(abs(x[i] - true[i]) > 0.5 for x in others):
+            continue
+        c = np.zeros(len(hidden))
+        c[i] = 1
+        pinned = True
+        for sign in (1, -1):
+            found = milp(sign * c, **program)
+            if found.status != 0:  # unbounded: not pinned
+                pinned = False
+                break
+            others.append(found.x)
+            if abs(found.x[i] - true[i]) > 0.5:
+                pinned = False
+                break
+        if pinned:
+            return name
+    return None
 
 
 def _unknown(table: Table, hidden: set[str], public: set[str]) -> set[str]:
@@ -152,15 +190,9 @@ def _first_exposed(table: Table, unknown: set[str], min_cell: int, cache: dict,
             continue
         key = ("first", tuple(names))
         if key not in cache:
-            cache[key] = None
-            for name in names:
-                cell = table.cells[name]
-                if not (cell.shown or 0 < cell.value < min_cell):
-                    continue
-                lo, hi = _solve(table, names, relations, (name,), {})[name]
-                if lo is not None and lo == hi:
-                    cache[key] = name
-                    break
+            candidates = [n for n in names
+                          if table.cells[n].shown or 0 < table.cells[n].value < min_cell]
+            cache[key] = _first_pinned(table, names, relations, candidates)
         if cache[key] is not None:
             return cache[key]
     return None
@@ -171,8 +203,7 @@ def _pinned(table: Table, unknown: set[str], target: str, cache: dict) -> bool:
         if target in names:
             key = ("one", tuple(names), target)
             if key not in cache:
-                lo, hi = _solve(table, names, relations, (target,), {})[target]
-                cache[key] = lo is not None and lo == hi
+                cache[key] = _first_pinned(table, names, relations, [target]) is not None
             return cache[key]
     return False
 
