@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 NO_BOUND = 10**7
+RESIDUAL_GROUPS = ("other", "missing")  # hidden before named groups, shown again after them
 
 
 @dataclass
@@ -227,8 +228,11 @@ def protect(table: Table, min_cell: int) -> list[str]:
               if c.shown and n not in public and 0 < c.value < min_cell}
     cache: dict = {}
 
+    def named(name):  # a named group (garment) tells more than the residual "other"
+        return not any(f"/{g}/" in name for g in RESIDUAL_GROUPS)
+
     def cost(name):  # hide counts inside a table before the totals readers rely on
-        return (table.cells[name].total, table.cells[name].value, name)
+        return (table.cells[name].total, named(name), table.cells[name].value, name)
 
     neighbours: dict[str, set[str]] = {n: set() for n in table.cells}
     for relation in table.relations:
@@ -264,8 +268,8 @@ def protect(table: Table, min_cell: int) -> list[str]:
     sizes = {}
     for n in table.cells:
         sizes[table_of(n)] = sizes.get(table_of(n), 0) + 1
-    for name in sorted(hidden - primary, key=lambda n: (sizes[table_of(n)], -table.cells[n].value,
-                                                        n)):
+    for name in sorted(hidden - primary, key=lambda n: (sizes[table_of(n)], not named(n),
+                                                        -table.cells[n].value, n)):
         if name not in hidden or table.cells[name].figure:
             continue
         tries = [{name}] + [{name} | (set(r) & hidden - primary) for r in table.relations
