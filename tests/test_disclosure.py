@@ -54,7 +54,7 @@ def possible_values(rows: dict, hidden: set[str]) -> dict[str, set[int]]:
     totals = [sum(r[i] for r in rows.values()) for i in range(3)]
     groups = list(rows)
     values: dict[str, set[int]] = {name: set() for name in hidden}
-    for n in itertools.product(*(range(1, totals[0] + 1) for _ in groups)):
+    for n in itertools.product(*(range(0, totals[0] + 1) for _ in groups)):
         if sum(n) != totals[0] or any(shown.get(f"t/{g}/n", x) != x for g, x in zip(groups, n, strict=True)):
             continue
         for d in itertools.product(*(range(0, x + 1) for x in n)):
@@ -64,8 +64,6 @@ def possible_values(rows: dict, hidden: set[str]) -> dict[str, set[int]]:
             for g, x, y in zip(groups, n, d, strict=True):
                 cells.update({f"t/{g}/n": x, f"t/{g}/completed": x - y, f"t/{g}/dropouts": y})
             if any(shown[k] != v for k, v in cells.items() if k in shown):
-                continue
-            if any(cells[h] < 1 for h in hidden):  # zeros are shown, so a hidden count is >= 1
                 continue
             for h in hidden:
                 values[h].add(cells[h])
@@ -97,6 +95,15 @@ def test_group_sizes_stay_shown_when_inner_cells_can_protect():
 def test_a_table_that_only_repeats_the_funnel_hides_nothing():
     # one sector: its row is the cohort's totals, published anyway (3 dropouts of 30)
     assert protect(sector_table({"garment_textile": (30, 27, 3)}), min_cell=5) == []
+
+
+def test_a_zero_is_hidden_when_it_alone_gives_a_small_count_away():
+    # nobody at risk of layoff dropped out, so all 4 dropouts were laid off
+    rows = {"laid_off": (21, 17, 4), "at_risk": (5, 5, 0)}
+    hidden = set(protect(sector_table(rows), min_cell=5))
+    assert "t/at_risk/dropouts" in hidden
+    values = possible_values(rows, hidden)
+    assert all(len(v) > 1 for v in values.values()), values
 
 
 def test_nothing_is_hidden_when_every_count_is_large_or_zero():
@@ -197,8 +204,8 @@ class Attack:
                 if row.any():
                     rows.append(row)
                     rhs.append(-known)
-        # a hidden count is at least 1 (zeros are shown); hidden curve steps are not read here
-        bounds = Bounds(np.ones(len(names)), np.full(len(names), 10**6))
+        # a hidden count is a whole number from 0 up (a zero may be hidden to protect another)
+        bounds = Bounds(np.zeros(len(names)), np.full(len(names), 10**6))
         constraints = [LinearConstraint(np.array(rows), rhs, rhs)] if rows else []
         found = {}
         for name in names:

@@ -5,8 +5,9 @@ it is not enough when the report also shows the row's total, the column's total,
 another table that adds up to it: 7 participants, 5 completed, "dropped out: hidden" gives 2. So
 more cells are hidden (complementary suppression) until no hidden count has a single possible
 value given everything the report shows. The check plays the attacker: every count the report
-shows is a known number, every hidden one an unknown whole number of at least 1 (zeros are
-shown, so a reader knows a hidden count is not zero), and for each hidden count a small integer
+shows is a known number, every hidden one an unknown whole number from 0 up (zeros are shown
+unless hiding one is the only way to protect another count: "nobody at risk of layoff dropped
+out" gives away "all 4 dropouts were laid off"), and for each hidden count a small integer
 program finds its smallest and largest possible value; equal means disclosed.
 
 Counts that the published funnel already determines (a table with one group repeats the cohort's
@@ -34,7 +35,6 @@ class Cell:
     value: int
     shown: bool = True       # a number in a table; False: never printed, implied (e.g. "no")
     public: bool = False     # a published total (the funnel): known to everyone
-    floor_when_hidden: int = 1  # a hidden table count is not zero; a hidden curve step may be
     figure: str | None = None   # the figure (curve) the cell is drawn in, hidden as a whole
     total: bool = False      # a row or table total: hidden only when inner cells cannot do
 
@@ -119,9 +119,7 @@ def _program(table: Table, hidden: list[str], relations: list[dict], floors: dic
         if row.any():
             rows.append(row)
             rhs.append(-known)
-    low = np.array([floors[n] if floors.get(n) is not None else
-                    (table.cells[n].floor_when_hidden if table.cells[n].shown else 0)
-                    for n in hidden], dtype=float)
+    low = np.array([floors.get(n) or 0 for n in hidden], dtype=float)
     return {"constraints": [LinearConstraint(np.array(rows), rhs, rhs)] if rows else [],
             "bounds": Bounds(low, np.full(len(hidden), NO_BOUND)),
             "integrality": np.ones(len(hidden))}, index
@@ -248,7 +246,7 @@ def protect(table: Table, min_cell: int) -> list[str]:
         linked = near.union(*(neighbours[h] for h in hidden))
         candidates = sorted(
             (n for n in linked if n not in hidden and n not in public
-             and table.cells[n].shown and table.cells[n].value > 0),
+             and table.cells[n].shown),
             key=lambda n: (n not in near, *cost(n)))
         if not candidates:
             raise RuntimeError(f"disclosure control: cannot protect {target}")
@@ -390,7 +388,7 @@ def _curves(table: Table, results: dict, enrolled, min_cell: int) -> None:
                 # dropouts after session s = the fall in the number retained at s + 1
                 retained = round(point["retained"] * points[0]["at_risk"])
                 name = table.add(f"curve/{variable}/{group}/{earlier['session']}",
-                                 retained_before - retained, floor_when_hidden=0,
+                                 retained_before - retained,
                                  figure=f"curve/{variable}/{group}")
                 retained_before = retained
                 steps.append(name)
