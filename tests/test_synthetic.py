@@ -67,3 +67,26 @@ def test_hazard_model_recovers_the_generators_true_effects(tmp_path):
         name = "log_messages_before_session" if term.startswith("log1p") else term
         estimate, se = terms[name]["estimate"], terms[name]["std_error"]
         assert abs(estimate - truth) < 3 * se, (term, estimate, truth, se)
+
+
+def test_a_scale_cohort_has_the_participants_and_about_the_messages_asked_for(tmp_path):
+    """`python -m analysis generate --participants N --messages M`: a cohort of any size for
+    the scale figures, with its truth file and synthetic marking."""
+    import json
+
+    from analysis import chat
+    from conftest import run_analysis
+
+    done = run_analysis("generate", "--participants", 300, "--messages", 6000, "--out", tmp_path,
+                        "--id", "scale-test")
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "scale-test"
+    truth = json.loads((folder / "synthetic_truth.json").read_text())
+    assert truth["attended_by_session"][0] == 300
+    assert "synthetic: true" in (folder / "cohort.yml").read_text()
+    records = chat.parse_export(folder / "whatsapp" / "chat.txt")
+    written = int((records["kind"] != "system").sum())
+    assert 6000 <= written <= 6000 * 1.15, written  # plus the facilitators' messages
+    assert run_analysis("generate", "--messages", 10, "--out", tmp_path).returncode == 2
+    assert "expected at least 5" in run_analysis("generate", "--participants", 2, "--out",
+                                                 tmp_path).stderr

@@ -224,7 +224,16 @@ def generate(args) -> int:
     from .synthetic import DEMO_COHORTS, generate_cohort
 
     specs = DEMO_COHORTS
-    if args.edge:
+    if args.participants is not None:
+        from .synthetic import scale_spec
+
+        try:
+            specs = [scale_spec(args.participants, args.messages, args.id)]
+        except ValueError as exc:
+            return _fail(str(exc))
+    elif args.messages is not None or args.id is not None:
+        return _fail("--messages and --id go with --participants N")
+    elif args.edge:
         from .edge_cohorts import EDGE_COHORTS, LARGE
 
         specs = [*EDGE_COHORTS.values(), *([LARGE] if args.large else [])]
@@ -297,6 +306,10 @@ def main(argv=None) -> int:
     p.add_argument("--edge", action="store_true",
                    help="the unhappy cohorts (no dropouts, five people, no chat, …) instead")
     p.add_argument("--large", action="store_true", help="with --edge: also 10,000 participants")
+    p.add_argument("--participants", type=int,
+                   help="one synthetic cohort of this many participants (scale tests)")
+    p.add_argument("--messages", type=int, help="with --participants: about this many messages")
+    p.add_argument("--id", help="with --participants: the cohort's id (default scale-N)")
     p.set_defaults(func=generate)
 
     args = parser.parse_args(argv)

@@ -11,6 +11,7 @@ programme stops coming with probability logistic(intercept_t + effects), where t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from dataclasses import dataclass, field
@@ -122,6 +123,9 @@ class CohortSpec:
     age_range: tuple[int, int] = (20, 58)
     sector_shares: dict | None = None
     ages_missing: bool = False
+    # Participants' messages a week are drawn around engagement x message_scale (1: the demos);
+    # `scale_spec` sets it for a requested number of messages.
+    message_scale: float = 1.0
 
 
 JAKARTA = CohortSpec(
@@ -216,7 +220,7 @@ def _attendance_and_activity(spec, people, rng):
     boundaries = [spec.group_start, *spec.session_dates, spec.session_dates[-1] + dt.timedelta(7)]
     weeks = np.array([(b - a).days / 7 for a, b in zip(boundaries[:-1], boundaries[1:],
                                                         strict=True)])
-    rate = people["engagement"].to_numpy() * np.where(enrolled, 1.0, 0.3)
+    rate = people["engagement"].to_numpy() * spec.message_scale * np.where(enrolled, 1.0, 0.3)
     messages = np.zeros((n, k + 1), dtype=int)  # interval j ends at session j+1 (last: after)
     messages[:, 0] = rng.poisson(rate * weeks[0])
     in_programme = enrolled.copy()
@@ -488,3 +492,29 @@ def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
     (folder / "synthetic_truth.json").write_text(json.dumps(truth, indent=2) + "\n",
                                                  encoding="utf-8")
     return folder
+
+
+def scale_spec(participants: int, messages: int | None = None, cohort_id: str | None = None,
+               seed: int = 10_000) -> CohortSpec:
+    """A cohort of any size for scale tests: `participants` at session 1 (one in eleven
+    registrants a no-show, as in the demos), dropout drawn from the true hazard, and about
+    `messages` participant messages in the chat (None: the demos' rate)."""
+    if participants < 5:
+        raise ValueError(f"--participants {participants}: expected at least 5")
+    spec = dataclasses.replace(
+        SUKABUMI, id=cohort_id or f"scale-{participants}", seed=seed,
+        n_registered=participants + max(1, participants // 10), n_enrolled=participants,
+        dropouts_at=None, intermittent_at=None,
+        title={"id": f"Kohort skala: {participants:,} peserta (DATA SINTETIS)".replace(",", "."),
+               "en": f"Scale cohort: {participants:,} participants (SYNTHETIC DATA)"})
+    if messages is None:
+        return spec
+    if messages < 0:
+        raise ValueError(f"--messages {messages}: expected a number of messages, 0 or more")
+    # The rate is linear in message_scale: draw once at 1, then scale to the number asked for.
+    rng = np.random.default_rng(spec.seed)
+    fake = Faker("id_ID")
+    fake.seed_instance(spec.seed)
+    people = _people(spec, rng, fake)
+    drawn = _attendance_and_activity(spec, people, rng)[2].sum()
+    return dataclasses.replace(spec, message_scale=messages / max(int(drawn), 1))
