@@ -406,3 +406,29 @@ def test_protection_from_results_covers_curves_followup_and_calibration(built_co
     for figure in {c.figure for c in table.cells.values() if c.figure}:
         steps = [n for n, c in table.cells.items() if c.figure == figure]
         assert all(s in hidden for s in steps) or not any(s in hidden for s in steps)
+
+
+def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
+    """The shipped Jakarta demo, cleaned and modelled here (no reports needed): the issue's
+    sector table and every other table of the report, read by the attacker."""
+    from analysis import sections
+    from analysis.clean import clean_cohort, write_outputs
+    from analysis.results import build_results, load_processed
+
+    root = Path(__file__).resolve().parents[1]
+    cohort = "demo-2023-08-jakarta"
+    processed = tmp_path / "processed" / cohort
+    write_outputs(clean_cohort(root / "data" / "raw" / cohort), processed,
+                  tmp_path / "interim" / cohort)
+    data = load_processed(processed)
+    results = build_results(data, "dropout ~ age_40_plus + garment + log_messages_before_session2",
+                            "dropout ~ C(session) + age_40_plus + garment", influence=False)
+    sector = {g["group"]: g for g in results["retention"]["sector"]["groups"]}
+    assert (sector["electronics_automotive"]["n"], sector["electronics_automotive"]["dropouts"]) \
+        == (7, 2)  # the issue's example
+    page = "".join([sections.profile(results, "en"), sections.followup(results, "en"),
+                    sections.models(results, "en"), sections.missing_data(results, "en")])
+    ranges = attack_report(page, same_people(data["participants"], results))
+    cell = "retention/sector/electronics_automotive/dropouts"
+    assert cell in ranges and ranges[cell][0] < ranges[cell][1]
+    assert not {n: r for n, r in ranges.items() if r[0] is not None and r[0] == r[1]}
