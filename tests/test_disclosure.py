@@ -432,3 +432,19 @@ def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
     cell = "retention/sector/electronics_automotive/dropouts"
     assert cell in ranges and ranges[cell][0] < ranges[cell][1]
     assert not {n: r for n, r in ranges.items() if r[0] is not None and r[0] == r[1]}
+
+
+def test_a_curve_is_drawn_only_when_every_count_it_rests_on_is_shown():
+    from analysis import figures
+    from test_pdf_structure import _results_with_a_small_group
+
+    results = _results_with_a_small_group()
+    results["disclosure"] = {"hidden": ["retention/age_group/40_plus/n",
+                                        "curve/age_group/40_plus/1"]}
+    assert figures.visible_curves(results, "age_group") == ["under_40"]
+    fig = figures.retention(results, "en")
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["Under 40 (n=20)"]
+    assert "log-rank" not in fig.axes[0].get_title()  # its p-value rests on the hidden curve too
+    results["disclosure"]["hidden"].append("curve/age_group/under_40/1")
+    assert figures.retention(results, "en") is None
+    assert figures.retention_alt(results, "en") is None

@@ -200,8 +200,8 @@ def retention(results: dict, lang: str):
     from .report import p_phrase
 
     variables = list(results["retention_curves"])
-    if not variables:
-        return None  # one session: nothing to follow over time
+    if not any(visible_curves(results, v) for v in variables):
+        return None  # one session, or every curve would give a hidden count away (the text says)
     ncols, nrows = min(len(variables), 2), math.ceil(len(variables) / 2)
     fig, grid = _figure(ncols=ncols, nrows=nrows, figsize=(7.5, 3.4 * nrows), sharey=True,
                         squeeze=False)
@@ -296,6 +296,8 @@ def retention_alt(results: dict, lang: str) -> str | None:
     from .report import p_phrase
 
     parts = []
+    if not any(visible_curves(results, v) for v in results["retention_curves"]):
+        return None  # no figure either
     for variable, block in results["retention_curves"].items():
         curves = block["curves"]
         shown = visible_curves(results, variable)
