@@ -32,7 +32,9 @@ def _render_everything(results: dict) -> str:
         html += sections.responsiveness(results, lang)
         html += sections.appendix(results, PROVENANCE, lang)
         for figure in (figures.forest, figures.profile, figures.retention, figures.activity):
-            figures.png_bytes(figure(results, lang))
+            drawn = figure(results, lang)  # None: nothing the tables let it show
+            if drawn is not None:
+                figures.png_bytes(drawn)
     return html
 
 
