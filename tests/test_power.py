@@ -1,6 +1,7 @@
 """Planning by simulation: the answer's arithmetic, and power that grows with cohort size."""
 
 import pandas as pd
+import pytest
 
 from analysis import planning_sections, power
 
@@ -56,3 +57,18 @@ def test_the_english_run_reuses_a_simulation_with_the_same_parameters_only(tmp_p
                     power.simulation_parameters([30, 50], 5, FORMULA, {"age_40_plus": 3.0},
                                                 0.8, 1)):
         assert power.reuse(path, changed) is None
+
+
+def test_planning_simulates_once_and_the_second_language_reads_it_back(tmp_path, monkeypatch):
+    path = tmp_path / "power" / "results.json"
+    args = ([30], 2, FORMULA, {"age_40_plus": 2.0}, 0.8, 1)
+    first = power.planning(path, *args)
+    assert path.exists()
+
+    def no_simulation(*a, **k):
+        raise AssertionError("simulated again")
+
+    monkeypatch.setattr(power, "power_curve", no_simulation)
+    assert power.planning(path, *args, reuse_results=True) == first
+    with pytest.raises(AssertionError, match="simulated again"):
+        power.planning(path, *args)  # without reuse_results it always simulates

@@ -17,8 +17,8 @@ def test_a_hidden_count_shows_the_mark_and_its_name_and_hides_its_percentage():
     hidden = report.Count(results, "retention/sector/x/dropouts", 2)
     shown = report.Count(results, "retention/sector/x/n", 7)
     assert (str(hidden), str(shown)) == (report.HIDDEN_MARK, "7")
-    assert report.share(results, hidden, shown, "en") == report.HIDDEN_MARK
-    assert report.share(results, shown, shown, "id") == "100,0%"
+    assert report.percent_of_counts(hidden, shown, "en") == report.HIDDEN_MARK
+    assert report.percent_of_counts(shown, shown, "id") == "100,0%"
     html = report.table(["n", "dropouts"], [[shown, hidden]])
     assert '<td data-cell="retention/sector/x/n">7</td>' in html
     assert ('<td data-cell="retention/sector/x/dropouts" class="hidden-count">'

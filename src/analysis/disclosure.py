@@ -83,27 +83,19 @@ def _components(table: Table, unknown: set[str]) -> list[tuple[list[str], list[d
     return [(sorted(names), relations.get(root, [])) for root, names in sorted(groups.items())]
 
 
-def value_ranges(table: Table, unknown: set[str], targets, floors=None,
-                 cache: dict | None = None) -> dict[str, tuple]:
+def value_ranges(table: Table, unknown: set[str], targets) -> dict[str, tuple]:
     """Smallest and largest value each target can take, knowing every cell not in `unknown`
-    and the relations: an exact integer program per bound (the systems are small).
-    `cache` keeps the answers of groups of cells already solved."""
-    floors = floors or {}
-    cache = {} if cache is None else cache
+    and the relations: an exact integer program per bound (the systems are small)."""
     ranges = {}
     for names, relations in _components(table, unknown):
         wanted = tuple(n for n in names if n in targets)
-        if not wanted:
-            continue
-        key = (tuple(names), wanted, tuple(floors.get(n) for n in names))
-        if key not in cache:
-            cache[key] = _solve(table, names, relations, wanted, floors)
-        ranges.update(cache[key])
+        if wanted:
+            ranges.update(_solve(table, names, relations, wanted))
     return ranges
 
 
-def _program(table: Table, hidden: list[str], relations: list[dict], floors: dict):
-    """The integer program of a group of unknown cells: equalities, bounds, integrality."""
+def _program(table: Table, hidden: list[str], relations: list[dict]):
+    """The integer program of a group of unknown cells: equalities, whole numbers from 0."""
     from scipy.optimize import Bounds, LinearConstraint
 
     index = {n: i for i, n in enumerate(hidden)}
@@ -119,17 +111,16 @@ def _program(table: Table, hidden: list[str], relations: list[dict], floors: dic
         if row.any():
             rows.append(row)
             rhs.append(-known)
-    low = np.array([floors.get(n) or 0 for n in hidden], dtype=float)
     return {"constraints": [LinearConstraint(np.array(rows), rhs, rhs)] if rows else [],
-            "bounds": Bounds(low, np.full(len(hidden), NO_BOUND)),
+            "bounds": Bounds(np.zeros(len(hidden)), np.full(len(hidden), NO_BOUND)),
             "integrality": np.ones(len(hidden))}, index
 
 
-def _solve(table: Table, hidden: list[str], relations: list[dict], wanted, floors) -> dict:
+def _solve(table: Table, hidden: list[str], relations: list[dict], wanted) -> dict:
     """Smallest and largest value of each wanted cell."""
     from scipy.optimize import milp
 
-    program, index = _program(table, hidden, relations, floors)
+    program, index = _program(table, hidden, relations)
     ranges = {}
     for name in wanted:
         if not any(name in r for r in relations):
@@ -150,7 +141,7 @@ def _first_pinned(table: Table, hidden: list[str], relations: list[dict], candid
     a cell that differs from its true value in any of them has two values, no program needed."""
     from scipy.optimize import milp
 
-    program, index = _program(table, hidden, relations, {})
+    program, index = _program(table, hidden, relations)
     true = np.array([table.cells[n].value for n in hidden], dtype=float)
     others: list[np.ndarray] = []
     for name in candidates:
@@ -208,10 +199,9 @@ def _pinned(table: Table, unknown: set[str], target: str, cache: dict) -> bool:
 
 
 def _public_by_totals(table: Table) -> set[str]:
-    """Cells the published totals alone determine (everything else unknown, zero allowed)."""
+    """Cells the published totals alone determine (everything else unknown)."""
     unknown = {n for n, c in table.cells.items() if not c.public}
-    floors = dict.fromkeys(unknown, 0)
-    ranges = value_ranges(table, unknown, unknown, floors)
+    ranges = value_ranges(table, unknown, unknown)
     return {n for n, (lo, hi) in ranges.items() if lo is not None and lo == hi} | {
         n for n, c in table.cells.items() if c.public}
 

@@ -79,6 +79,23 @@ def reuse(path: str | Path, parameters: dict) -> dict | None:
     return planning if planning.get("parameters") == parameters else None
 
 
+def planning(target_file: str | Path, sizes, replications: int, formula: str,
+             effects: dict[str, float], target_power: float, seed: int,
+             reuse_results: bool = False) -> dict:
+    """The power report's results: simulated and written to `target_file`, or, with
+    `reuse_results`, read from it when it was simulated with these same parameters."""
+    from .results import write_results
+
+    parameters = simulation_parameters(sizes, replications, formula, effects, target_power, seed)
+    found = reuse(target_file, parameters) if reuse_results else None
+    if found is not None:
+        return found
+    curve = power_curve(sizes, replications, formula, effects, seed=seed)
+    results = planning_results(curve, formula, target_power, parameters)
+    write_results(results, target_file)
+    return results
+
+
 def planning_results(curve: pd.DataFrame, formula: str, target: float = 0.8,
                      parameters: dict | None = None) -> dict:
     """results.json of the power report: the curve and the answers it gives."""

@@ -81,7 +81,7 @@ class Count:
         return self.text
 
 
-def share(results: dict, part: Count, whole: Count, lang: str) -> str:
+def percent_of_counts(part: Count, whole: Count, lang: str) -> str:
     """A percentage of counts, shown only when both counts are (else it would give them away)."""
     if part.hidden or whole.hidden:
         return HIDDEN_MARK

@@ -17,8 +17,8 @@ from .report import (
     p_value,
     paragraph,
     percent,
+    percent_of_counts,
     ratio,
-    share,
     t,
     table,
     term_label,
@@ -92,7 +92,7 @@ def profile(results: dict, lang: str) -> str:
             n, completed, dropouts = (Count(results, f"{base}/{k}", g[k])
                                       for k in ("n", "completed", "dropouts"))
             rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
-                         share(results, completed, n, lang)])
+                         percent_of_counts(completed, n, lang)])
         rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
                      percent(f["completed"], f["enrolled"], lang)])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
@@ -360,6 +360,7 @@ def followup(results: dict, lang: str) -> str:
         "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=yes["bpjstk_enrolled"],
         reseller=yes["reseller_active"], n_reseller=r["n_known"]))]
     header = [t(k, lang) for k in ("col_group", "col_n", "col_yes", "col_yes_share")]
+    anything_hidden = False
     for variable in ("bpjstk_enrolled", "reseller_active"):
         block = f[variable].get("by_completion")
         if not block or not block["n_known"]:
@@ -369,13 +370,14 @@ def followup(results: dict, lang: str) -> str:
             base = f"followup/{variable}/{g['group']}"
             n, yes_g = Count(results, f"{base}/n", g["n"]), Count(results, f"{base}/yes", g["yes"])
             rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
-                         n, yes_g, share(results, yes_g, n, lang)])
+                         n, yes_g, percent_of_counts(yes_g, n, lang)])
         n_known = Count(results, f"followup/{variable}/n_known", block["n_known"])
         rows.append([t("total_row", lang), n_known, yes[variable],
-                     share(results, yes[variable], n_known, lang)])
+                     percent_of_counts(yes[variable], n_known, lang)])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
         parts.append(_test_line(block["test"], lang, _any_hidden(rows)))
-    if any(c.hidden for c in yes.values()) or "hidden-count" in "".join(parts):
+        anything_hidden = anything_hidden or _any_hidden(rows)
+    if anything_hidden or any(c.hidden for c in yes.values()):
         parts.append(hidden_note(results, lang))
     return "\n".join(parts)
 
