@@ -44,8 +44,10 @@ def run_notebook(args) -> int:
             str(args.notebook), str(running), parameters=parameters, kernel_name="python3",
             cwd=str(Path(args.notebook).resolve().parent), progress_bar=False,
             request_save_on_cell_execute=False,
-            # the kernel's start-up notices are for developers, not for staff running make
-            extra_arguments=["--IPKernelApp.log_level=ERROR"])
+            # the kernel's own log (start-up notices; a KeyboardInterrupt traceback from zmq
+            # when papermill stops a busy kernel, seen in make -j2 builds) is for developers,
+            # not for staff running make: a failing cell still reaches us as an exception
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         _without_clock_times(running, output)
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
