@@ -62,9 +62,10 @@ test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chro
 	@bash scripts/need-chromium.sh
 	$(PY) -m pytest
 
-bench: $(STAMP) ## time our WhatsApp parser against whatstk on 1M messages; compare formats
+bench: $(STAMP) ## time our WhatsApp parser against whatstk; the scale table (1k/10k/100k participants)
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock
 	$(PY) benchmarks/chat_parsers.py
+	$(PY) benchmarks/scale.py
 
 validate: $(STAMP) ## simulation study: bias and interval coverage of every reported model, n = 48 and 150 (about 8 minutes)
 	$(ANALYSIS) validate --replications 1000 --sizes 48 150
