@@ -165,7 +165,7 @@ def rebuild_and_noop(cohort: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000, 10_000, 100_000])
     parser.add_argument("--messages-per-participant", type=int, default=100)
     parser.add_argument("--demo", default="demo-2023-08-jakarta",
                         help="the cohort timed for a rebuild ('' to skip)")
@@ -174,7 +174,8 @@ def main() -> None:
     for n in args.sizes:
         print(f"building {n:,} participants ...", flush=True)
         rows.append(build(n, args.messages_per_participant))
-    scale_table(rows)
+    if rows:
+        scale_table(rows)
     if args.demo:
         rebuild_and_noop(args.demo)
 

@@ -47,3 +47,19 @@ def test_scan_reports_where_a_leak_came_from_not_what_it_is(small_cohort, tmp_pa
     assert sorted(f.rsplit("/", 1)[1] for f, _ in hits) == ["report.html", "t.parquet"]
     assert all(p.source.startswith("roster.csv row") or p.source.startswith("attendance.csv row")
                for _, p in hits)
+
+
+@pytest.mark.parametrize("use_poppler", [True, False], ids=["pdftotext", "pypdf"])
+def test_a_name_and_a_phone_in_a_pdf_are_found(small_cohort, people, tmp_path, use_poppler):
+    """The PDFs are what staff email: their text is scanned with whichever extractor is here."""
+    if use_poppler and not privacy.shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed")
+    from weasyprint import HTML
+
+    name = _roster(small_cohort)["Nama Lengkap"].iloc[2]
+    nsn = next(p.folded for p in people if p.kind == "phone")
+    pdf = tmp_path / "report.pdf"
+    HTML(string=f"<p>Peserta <b>{name}</b> hadir.</p><table><tr><td>0{nsn}</td></tr></table>"
+         ).write_pdf(pdf)
+    text = privacy.pdf_text(pdf, use_poppler=use_poppler)
+    assert sorted(h.kind for h in privacy.scan_text(text, people)) == ["name", "phone"]

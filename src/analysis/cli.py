@@ -14,6 +14,12 @@ import yaml
 
 from .errors import InputError, ModelSpecError, PrivacyLeak
 
+# jsonschema (under papermill, nbformat and nbconvert) compiles a Lark grammar at import for its
+# optional "iri" format check when rfc3987-syntax is installed (JupyterLab brings it): 0.9 s in
+# every command. No notebook schema uses that format, and nbformat checks no formats; a module
+# marked absent is skipped (jsonschema imports it under `suppress(ImportError)`).
+sys.modules.setdefault("rfc3987_syntax", None)
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LANGS = ("id", "en")
 
@@ -119,8 +125,8 @@ def check(args) -> int:
 
 
 def render(args) -> int:
+    from .outputs import load_results
     from .render import render_report
-    from .results import load_results
 
     folder = Path(args.reports_dir) / args.cohort
     results = load_results(folder / "results.json")
@@ -168,9 +174,8 @@ def build_date(results_files) -> str | None:
 
 
 def index(args) -> int:
-    from .outputs import atomic_write
+    from .outputs import atomic_write, load_results
     from .render import PLANNING, render_index
-    from .results import load_results
 
     reports = Path(args.reports_dir)
     found = sorted(reports.glob("*/results.json"))

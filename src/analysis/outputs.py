@@ -1,4 +1,5 @@
-"""Writing outputs safely: whole files or nothing, and JSON that any reader accepts."""
+"""Writing outputs safely: whole files or nothing, and JSON that any reader accepts; reading
+results.json back without importing the models (the report step does not fit anything)."""
 
 from __future__ import annotations
 
@@ -42,3 +43,7 @@ def json_ready(value):
 def write_json(path: str | Path, data, sort_keys: bool = False) -> None:
     text = json.dumps(json_ready(data), indent=2, ensure_ascii=False, sort_keys=sort_keys) + "\n"
     atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def load_results(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -226,7 +226,3 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
 
 def write_results(results: dict, path: str | Path) -> None:
     write_json(path, results)
-
-
-def load_results(path: str | Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
