@@ -100,7 +100,9 @@ def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
     sequences and digit substrings of the lengths the identifiers have are put in sets first."""
     words = fold_name(text).split()
     name_lengths = {len(p.folded.split()) for p in people if p.kind == "name"}
-    phrases = {" ".join(words[i:i + k]) for k in name_lengths for i in range(len(words) - k + 1)}
+    first_words = {p.folded.split()[0] for p in people if p.kind == "name"}
+    starts = [i for i, word in enumerate(words) if word in first_words]
+    phrases = {" ".join(words[i:i + k]) for k in name_lengths for i in starts}
     phone_lengths = {len(p.folded) for p in people if p.kind == "phone"}
     digits = set()
     for run in (re.sub(r"\D", "", m) for m in PHONE_RUN.findall(text)):
