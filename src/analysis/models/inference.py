@@ -60,13 +60,16 @@ def _refits(fit: ModelFit, X, y, people, unique) -> np.ndarray:
 
 
 def _one_step(fit: ModelFit, X, y) -> np.ndarray:
-    """beta without person i ~ beta - (X'WX)^-1 x_i (y_i - p_i) / (1 - h_i) (logit link)."""
+    """beta without person i ~ beta - (X'WX)^-1 x_i r_i / (1 - h_i) (logit link), with r_i the
+    person's term in the score the fit solved: y_i - p_i for maximum likelihood (Pregibon 1981),
+    y_i - p_i + h_i (1/2 - p_i) for Firth's modified score. One matrix product for everyone."""
     beta = fit.params.to_numpy()
     p = 1 / (1 + np.exp(-(X @ beta)))
     w = p * (1 - p)
     covariance = np.linalg.inv((X * w[:, None]).T @ X)
     leverage = np.einsum("ij,jk,ik->i", X, covariance, X) * w
-    change = (X @ covariance) * ((y - p) / (1 - leverage))[:, None]
+    residual = y - p + (leverage * (0.5 - p) if fit.method == "firth" else 0.0)
+    change = (X @ covariance) * (residual / (1 - leverage))[:, None]
     return beta[None, :] - change
 
 
