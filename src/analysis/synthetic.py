@@ -172,14 +172,20 @@ def _people(spec: CohortSpec, rng: np.random.Generator, fake: Faker | None) -> p
     gender = rng.choice(["female", "male"], size=n, p=[0.55, 0.45])
     names, phones = ([], []) if fake else ([f"P{i}" for i in range(n)], [""] * n)
     taken = set(names)
+    misses = 0  # in a row: Faker's two-part names run out near 30,000 people (scale cohorts)
     while len(names) < n:
         g = gender[len(names)]
         first = fake.first_name_female() if g == "female" else fake.first_name_male()
         last = fake.last_name_female() if g == "female" else fake.last_name_male()
+        if misses >= 50:  # from then on a middle name, as many Indonesians have
+            first += " " + (fake.first_name_female() if g == "female" else fake.first_name_male())
         name = f"{first} {last}"
         if name not in taken and first != last:
             names.append(name)
             taken.add(name)
+            misses = 0 if misses < 50 else misses
+        else:
+            misses += 1
     taken = set()
     while len(phones) < n:
         prefix = PHONE_PREFIXES[rng.integers(len(PHONE_PREFIXES))]
