@@ -189,3 +189,36 @@ def test_the_encryption_notice_under_the_group_name_is_a_system_line_in_every_fo
     assert records["event"].tolist()[0] == "encryption"
     assert records["sender"].dropna().tolist() == ["Siti Rahma"]
     assert group not in set(chat.sender_summary(records)["sender"])
+
+
+TRICKY_SYSTEM_LINES = [
+    "Budi keluar", "Budi keluar keluar", "Rina menambahkan Budi added Siti",
+    "Rina added A, B and C", "Siti changed to +62 812", "Siti changed toko", "Siti changed to",
+    "Siti changed toé", "Agus telah mengganti nomor teleponnya", "Rina mengubah ikon grup ini",
+    'Rina membuat grup "A"', "Ani 🌸 bergabung", "Ani 🌸 bergabung menggunakan tautan undangan grup ini",
+    "  Budi   left", "Budi: keluar", "halo semua",
+]
+
+
+@pytest.mark.parametrize("line", TRICKY_SYSTEM_LINES)
+def test_system_lines_read_as_python_re_reads_them(tmp_path, line):
+    """The parser runs the system patterns in Arrow's RE2; Python's re is their definition."""
+    path = tmp_path / "c.txt"
+    path.write_text(f"02/08/23 08.00 - {line}\n", encoding="utf-8")
+    record = chat.parse_export(path).iloc[0]
+    match = chat.SYSTEM.match(line)
+    if ": " in line:  # a sender's message, whatever it says
+        assert record["kind"] == "text"
+        return
+    assert record["kind"] == "system"
+    if match is None:
+        assert record["event"] == "other"
+        return
+    groups = {k: v for k, v in match.groupdict().items() if v is not None}
+    assert record["event"] == next(name for name, _ in chat.SYSTEM_PATTERNS if name in groups)
+    actor = next((v for k, v in groups.items() if k.startswith("actor_")), None)
+    target = next((v for k, v in groups.items() if k.startswith("target_")), None)
+    assert (record["actor"] if isinstance(record["actor"], str) else None) == (
+        actor.strip() if actor else None)
+    assert (record["target"] if isinstance(record["target"], str) else None) == (
+        target.strip() if target else None)

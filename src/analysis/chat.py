@@ -53,73 +53,130 @@ SYSTEM = re.compile("|".join(
 LIST_SPLIT = re.compile(r", | dan | and ")
 
 
-def _gather(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.LargeStringArray:
-    """Byte ranges of the export as one Arrow string array, copied in C++.
+# The patterns for Arrow's RE2, which reads \b as ASCII-only: after the words it follows (all
+# ending in a letter), Python's Unicode \b is "end of line or a character not in \w".
+_RE2 = {name: "^{}$".format(pattern.replace(r"\b.*", r"(?:[^\pL\pN_].*)?"))
+        for name, pattern in SYSTEM_PATTERNS}
+_RE2_PLAIN = {name: re.sub(r"\?P<\w+>", "?:", pattern) for name, pattern in _RE2.items()}
+_RE2_ANY = "|".join(f"(?:{pattern})" for pattern in _RE2_PLAIN.values())
+# How every placeholder above begins (lower case, after the mark): most messages begin otherwise
+_PLACEHOLDER_HEADS = [b"<med", b"<att", b"<ter", b"gamb", b"vide", b"audi", b"stik", b"doku",
+                      b"gif ", b"imag", b"stic", b"docu", b"pesa", b"anda", b"this", b"you "]
 
-    The ranges are in file order and do not overlap, so one offsets array that alternates
-    (start, end, next start, ...) makes every even element a wanted string; `take` keeps those.
+
+def _spans(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.LargeStringArray:
+    """Byte ranges of data as the even elements of one Arrow string array, without a copy.
+
+    The ranges are in order and do not overlap, so one offsets array that alternates (start,
+    end, next start, ...) makes every even element a wanted string and every odd one a gap;
+    Arrow's kernels run over both at C++ speed and the odd results are dropped.
     """
     offsets = np.empty(2 * len(starts) + 1, dtype=np.int64)
     offsets[0:-1:2] = starts
     offsets[1::2] = ends
     offsets[-1] = ends[-1] if len(ends) else 0
-    both = pa.LargeStringArray.from_buffers(2 * len(starts), pa.py_buffer(offsets),
+    return pa.LargeStringArray.from_buffers(2 * len(starts), pa.py_buffer(offsets),
                                             pa.py_buffer(data))
-    return pc.take(both, pa.array(np.arange(0, 2 * len(starts), 2)))
 
 
-def _system_lines(bodies: pd.Series, marked: pd.Series) -> pd.DataFrame:
-    """event, actor, target for candidate lines; event is NA where a line is a message after all."""
-    if bodies.empty:
-        return pd.DataFrame({c: pd.Series(dtype="str") for c in ("event", "actor", "target")})
-    bodies = bodies.astype(object)  # a few lines: Python's re is quicker than Arrow per row
-    found = bodies.str.extract(SYSTEM)
-    event_names = [name for name, _ in SYSTEM_PATTERNS]
-    matched = found[event_names].notna()
-    event = matched.idxmax(axis=1).where(matched.any(axis=1))
-    actor = _coalesce(found, "actor_").str.strip()
-    target = _coalesce(found, "target_").str.strip()
-    # A known system line whose "actor" holds "Name: " is a message quoting such words.
-    quoted = ~marked & actor.fillna("").str.contains(": ", regex=False)
-    return pd.DataFrame({"event": event.where(~quoted), "actor": actor, "target": target})
+def _gather(data: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.LargeStringArray:
+    """Byte ranges of data copied (in C++) into one Arrow string array."""
+    return pc.take(_spans(data, starts, ends), pa.array(np.arange(0, 2 * len(starts), 2)))
 
 
-def _coalesce(frame: pd.DataFrame, prefix: str) -> pd.Series:
-    columns = [c for c in frame.columns if c.startswith(prefix)]
-    return frame[columns].bfill(axis=1).iloc[:, 0]
+def _even(array) -> np.ndarray:
+    return array.to_numpy(zero_copy_only=False)[::2]
 
 
 def _bools(array) -> np.ndarray:
     return array.to_numpy(zero_copy_only=False).astype(bool)
 
 
-PARALLEL_BYTES = 8_000_000  # larger exports are parsed in chunks of about this size, two at a time
+def _starts_with(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, prefix: bytes):
+    """Whether each range buf[start:end] begins with prefix, byte by byte on the survivors."""
+    hit = np.zeros(len(starts), dtype=bool)
+    rows = np.flatnonzero((ends - starts) >= len(prefix))
+    for k, byte in enumerate(prefix):
+        rows = rows[buf[starts[rows] + k] == byte]
+    hit[rows] = True
+    return hit
+
+
+_LRM = LRM.encode()
+_HEAD_WORDS = np.frombuffer(b"".join(_PLACEHOLDER_HEADS), dtype=np.uint32)
+PARALLEL_BYTES = 4_000_000  # exports are parsed in runs of about this size, two at a time
 
 
 def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFrame:
     """One export file -> one row per message or system event, with its first line number."""
     path = Path(path)
-    data = chat_lines.read_bytes(path)
-    # Small chunks keep each array small enough for the allocator to reuse freed memory rather
-    # than fault in fresh pages; numpy and Arrow release the GIL, so two threads use both cores.
-    bounds = chat_lines.chunks(data, max(1, len(data) // PARALLEL_BYTES))
+    raw = [chat_lines.read_bytes(path)]  # a list, so that the file is let go once parsed
+    # Runs of a few MB: each run's arrays are small enough for the allocator to reuse freed
+    # memory rather than fault in fresh pages, and no copy of the whole file is made; numpy and
+    # Arrow release the GIL, so two threads use both cores.
+    bounds = chat_lines.chunks(raw[0], max(1, len(raw[0]) // PARALLEL_BYTES))
+
+    def run(lo, hi, *_):
+        data, start, stop = chat_lines.normalise(raw[0], lo, hi, hi == len(raw[0]))
+        records = chat_lines.split_records(data, start, stop)
+        columns = _columns(records) if len(records.line) else None
+        # keep what the timestamps need, in small integers: the run's bytes and positions go
+        records.data = records.body_start = records.body_end = records.text_end = None
+        small = {"a": np.int16, "b": np.int16, "c": np.int16, "H": np.int8, "M": np.int8,
+                 "S": np.int8}
+        records.fields = {k: v.astype(small[k]) if k in small else v
+                          for k, v in records.fields.items()}
+        return records, columns
+
     with ThreadPoolExecutor(min(2, len(bounds))) as pool:
-        records = chat_lines.join(list(pool.map(
-            lambda b: chat_lines.split_records(path, data, *b), bounds)))
-        stamps = chat_lines.timestamps(path, records, date_order)
-        pieces = np.array_split(np.arange(len(records.line)), len(bounds))
-        parts = list(pool.map(lambda rows: _columns(data, records, rows), pieces))
-    columns = {k: [p[k] for p in parts] for k in parts[0]}
+        parts = list(pool.map(lambda b: run(*b), bounds))
+        # Lines before a run's first header continue the run before (a cut inside a message,
+        # or a first run with no header): parse the two as one. Rare: cuts fall before headers.
+        k = 0
+        while k < len(parts) - 1:
+            if parts[k + 1][0].leading or not len(parts[k][0].line):
+                bounds[k] = (bounds[k][0], bounds[k + 1][1])
+                del bounds[k + 1], parts[k + 1]
+                parts[k] = run(*bounds[k])
+            else:
+                k += 1
+        raw.clear()
+        chat_lines.check_start(path, parts[0][0])
+        first_line = np.cumsum([0] + [r.lines for r, _ in parts])
+        parts = [(r, c, first) for (r, c), first in zip(parts, first_line, strict=False)
+                 if len(r.line)]
+        order = date_order or chat_lines.date_order(path, [r.fields for r, _, _ in parts])
+        stamps = list(pool.map(lambda p: chat_lines.timestamps(
+            path, p[0].line + p[2], p[0].fields, order), parts))
+    columns = [c for _, c, _ in parts]
+    line = np.concatenate([r.line + first for r, _, first in parts])
+    n = len(line)
+    extra = {}
+    offsets = np.cumsum([0] + [len(r.line) for r, _, _ in parts])
+    for column in ("event", "actor", "target"):  # mostly empty: plain objects are cheap
+        values = np.full(n, None, dtype=object)
+        for start, part in zip(offsets, columns, strict=False):
+            values[start + part["system_rows"]] = part[column]
+        extra[column] = values
+    name = pa.array([path.name] * min(n, 65536), pa.large_string())
     return pd.DataFrame({
-        "file": path.name,
-        "line": records.line,
-        "timestamp": stamps,
-        "kind": pd.Categorical.from_codes(np.concatenate(columns["kind"]), categories=KINDS),
-        "sender": pa.chunked_array(columns["sender"]).to_pandas(),
-        "text": pa.chunked_array(columns["text"]).to_pandas(),
-        **{c: pd.Series(np.concatenate(columns[c]), dtype=object)
-           for c in ("event", "actor", "target")},
-    })
+        "file": _repeated(name, n),
+        "line": line,
+        "timestamp": np.concatenate(stamps),
+        "kind": pd.Categorical.from_codes(np.concatenate([c["kind"] for c in columns]),
+                                          categories=KINDS),
+        "sender": pa.chunked_array([c["sender"] for c in columns],
+                                   pa.large_string()).to_pandas(),
+        "text": pa.chunked_array([c["text"] for c in columns], pa.large_string()).to_pandas(),
+        **{c: pd.Series(extra[c], dtype=object) for c in ("event", "actor", "target")},
+    }, copy=False)
+
+
+def _repeated(block: pa.Array, n: int) -> pd.Series:
+    """n copies of one value as a str column whose chunks share one block of memory."""
+    whole, rest = divmod(n, max(len(block), 1))
+    chunks = [block] * whole + ([block.slice(0, rest)] if rest else [])
+    return pa.chunked_array(chunks or [block.slice(0, 0)], pa.large_string()).to_pandas()
 
 
 def no_records() -> pd.DataFrame:
@@ -132,62 +189,116 @@ def no_records() -> pd.DataFrame:
         **{c: pd.Series(dtype=object) for c in ("event", "actor", "target")}})
 
 
-def _columns(data: bytes, records, rows: np.ndarray) -> dict:
-    """Sender, text and kind of the records `rows` (a contiguous run)."""
-    body_start, body_end = records.body_start[rows], records.body_end[rows]
-    first_lines = _gather(data, body_start, body_end)
-    at_colon = pc.find_substring(first_lines, ": ").to_numpy(zero_copy_only=False)
+def _columns(records) -> dict:
+    """Sender, text and kind of one run's records; event, actor, target of its system lines."""
+    data = records.data
+    buf = np.frombuffer(data, dtype=np.uint8)
+    body_start, body_end, text_end = records.body_start, records.body_end, records.text_end
+    n = len(body_start)
+    # the sender ends at the first ": " of the record's first line
+    at_colon = _even(pc.find_substring(_spans(data, body_start, body_end), ": "))
     has_colon = at_colon >= 0
     colon = body_start + at_colon  # byte offsets: Arrow counts UTF-8 code units
-    sender = _gather(data, body_start, np.where(has_colon, colon, body_start))
-    text = _gather(data, np.where(has_colon, colon + 2, body_start), records.text_end[rows])
-    marked = _bools(pc.starts_with(text, LRM))
-    # placeholders are short and rare: a cheap length test first, the patterns on what is left
-    short = np.flatnonzero(_bools(pc.less_equal(pc.binary_length(text), 60)))
-    shortlist = text.take(short)
-    placeholder = np.zeros(len(text), dtype=bool)
-    deleted = np.zeros(len(text), dtype=bool)
+    sender_end = np.where(has_colon, colon, body_start)
+    text_start = np.where(has_colon, colon + 2, body_start)
+    marked = _starts_with(buf, text_start, text_end, _LRM)
+    # placeholders are short and begin with one of a few words: cheap tests first, the
+    # patterns on what is left (a non-ASCII start goes to the patterns: they ignore case)
+    head_at = text_start + 3 * marked
+    head = np.zeros((n, 4), dtype=np.uint8)
+    for k in range(4):
+        head[:, k] = buf[np.minimum(head_at + k, len(buf) - 1)]
+    lower = head | np.where((head >= 65) & (head <= 90), 32, 0).astype(np.uint8)
+    word = np.ascontiguousarray(lower).view(np.uint32)[:, 0]
+    short = np.flatnonzero(((text_end - text_start) <= 60) & ((text_end - head_at) >= 4) &
+                           (np.isin(word, _HEAD_WORDS) | (head >= 128).any(axis=1)))
+    shortlist = _gather(data, text_start[short], text_end[short])
+    placeholder = np.zeros(n, dtype=bool)
+    deleted = np.zeros(n, dtype=bool)
     placeholder[short] = _bools(pc.match_substring_regex(shortlist, f"{_MEDIA}|{_DELETED}",
                                                          ignore_case=True))
     at = np.flatnonzero(placeholder)
-    deleted[at] = _bools(pc.match_substring_regex(text.take(at), _DELETED, ignore_case=True))
+    deleted[at] = _bools(pc.match_substring_regex(
+        shortlist.take(np.flatnonzero(placeholder[short])), _DELETED, ignore_case=True))
     # a chat has few distinct senders: test and trim each name once, not once per message
-    names = pc.dictionary_encode(sender).combine_chunks() if isinstance(
-        sender, pa.ChunkedArray) else pc.dictionary_encode(sender)
+    sender = _gather(data, body_start, sender_end)
+    names = pc.dictionary_encode(sender)
     wordy = _bools(pc.match_substring_regex(names.dictionary, _SYSTEM_WORDS))[
         names.indices.to_numpy(zero_copy_only=False)]
-    sender = pa.DictionaryArray.from_arrays(names.indices,
-                                            pc.utf8_trim_whitespace(names.dictionary)).cast(
-        pa.large_string())
+    trimmed = pc.utf8_trim_whitespace(names.dictionary)
+    if not trimmed.equals(names.dictionary):
+        sender = pa.DictionaryArray.from_arrays(names.indices, trimmed).cast(pa.large_string())
     # Some Android exports write the encryption notice under the group's name ("<group>:
     # Messages and calls are end-to-end encrypted…"): the name is not a sender.
-    notice = _bools(pc.or_(pc.starts_with(text, "Messages and calls "),
-                           pc.starts_with(text, "Pesan dan panggilan "))) & has_colon
+    notice = has_colon & (_starts_with(buf, text_start, text_end, b"Messages and calls ") |
+                          _starts_with(buf, text_start, text_end, b"Pesan dan panggilan "))
     candidate = np.flatnonzero(~has_colon | marked | wordy | notice)
-    subject = np.array([
-        (t.removeprefix(LRM).split("\n", 1)[0] if m or n else line)
-        for t, m, n, line in zip(text.take(candidate).to_pylist(), marked[candidate],
-                                 notice[candidate], first_lines.take(candidate).to_pylist(),
-                                 strict=True)],
-        dtype=object)
-    found = _system_lines(pd.Series(subject, dtype=object), pd.Series(marked[candidate]))
-    system_at = (found["event"].notna().to_numpy() | ~has_colon[candidate] |
+    # what a system line says: its first line, after the group's name and mark on iOS
+    own = marked[candidate] | notice[candidate]
+    subject_start = np.where(own, text_start[candidate] + 3 * marked[candidate],
+                             body_start[candidate])
+    subject_end = body_end[candidate]
+    event, actor, target = _system_lines(_gather(data, subject_start, subject_end))
+    # A known system line whose "actor" holds "Name: " is a message quoting such words.
+    quoted = np.array([isinstance(a, str) and ": " in a for a in actor], dtype=bool)
+    quoted &= ~marked[candidate]
+    named = np.array([isinstance(e, str) for e in event], dtype=bool) & ~quoted
+    system_at = (named | ~has_colon[candidate] |
                  (marked[candidate] & ~placeholder[candidate]))
-    is_system = np.zeros(len(text), dtype=bool)
-    is_system[candidate[system_at]] = True
+    system_rows = candidate[system_at]
+    is_system = np.zeros(n, dtype=bool)
+    is_system[system_rows] = True
     kind = np.select([is_system, placeholder & ~deleted, deleted], [0, 1, 2], default=3)
-    mask = pa.array(is_system)
-    sender = pc.if_else(mask, pa.scalar(None, pa.large_string()), sender)
-    if marked.any():
-        text = pc.utf8_ltrim(text, LRM)
-    text = pc.replace_with_mask(text, mask, pa.array(subject[system_at], type=pa.large_string()))
-    result = {"kind": kind.astype(np.int8), "sender": sender, "text": text}
-    for column in ("event", "actor", "target"):
-        values = np.full(len(kind), None, dtype=object)  # mostly empty: plain objects are cheap
-        values[candidate[system_at]] = (found[column].fillna("other") if column == "event"
-                                        else found[column]).to_numpy()[system_at]
-        result[column] = values
-    return result
+    # senders of system lines are missing: the same strings under a validity bitmap
+    keep = pa.array(~is_system)
+    if sender.offset == 0 and keep.offset == 0:
+        sender = pa.LargeStringArray.from_buffers(n, sender.buffers()[1], sender.buffers()[2],
+                                                  keep.buffers()[1])
+    else:
+        sender = pc.if_else(keep, sender, pa.scalar(None, pa.large_string()))
+    # a message's text without its marks; a system line's text is what it says
+    start, end = text_start.copy(), text_end
+    lrm = marked.copy()
+    while lrm.any():
+        start[lrm] += 3
+        lrm &= _starts_with(buf, start, end, _LRM)
+    start[system_rows] = subject_start[system_at]
+    end = end.copy()
+    end[system_rows] = subject_end[system_at]
+    pick = np.flatnonzero(system_at)
+    return {
+        "kind": kind.astype(np.int8),
+        "sender": sender,
+        "text": _gather(data, start, end),
+        "system_rows": system_rows,
+        "event": np.where([isinstance(e, str) for e in event[pick]], event[pick], "other")
+        .astype(object) if len(pick) else np.empty(0, dtype=object),
+        "actor": actor[pick],
+        "target": target[pick],
+    }
+
+
+def _system_lines(subjects: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """event, actor, target of each candidate line (NaN where none): the first pattern that
+    matches names the event. One plain match (a DFA) finds the few lines any pattern fits;
+    capture groups, which are slow in RE2, run only on the lines of their own pattern."""
+    n = len(subjects)
+    event, actor, target = (np.full(n, np.nan, dtype=object) for _ in range(3))
+    rows = np.flatnonzero(_bools(pc.match_substring_regex(subjects, _RE2_ANY)))
+    for name in _RE2:
+        if not len(rows):
+            break
+        lines = subjects.take(rows)
+        hit = _bools(pc.match_substring_regex(lines, _RE2_PLAIN[name]))
+        mine = rows[hit]
+        event[mine] = name
+        if "?P<" in _RE2[name]:
+            found = pc.extract_regex(lines.filter(hit), _RE2[name])
+            for column, out in (("actor", actor), ("target", target)):
+                if column in {f.name for f in found.type}:
+                    out[mine] = [v.strip() for v in found.field(column).to_pylist()]
+        rows = rows[~hit]
+    return event, actor, target
 
 
 def merge_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import InputError
 
@@ -28,41 +30,66 @@ SHAPE = re.compile(
 
 @dataclass
 class Records:
-    """Byte positions and header fields of the records in one export."""
+    """Byte positions (in `data`) and header fields of the records in one run of lines."""
 
+    data: bytes  # the run's bytes, normalised (see normalise): positions refer to these
     line: np.ndarray  # 1-based line number where each record starts
     body_start: np.ndarray  # byte offset of the text after the header
     body_end: np.ndarray  # byte offset of the end of the record's first line
     text_end: np.ndarray  # byte offset of the end of its last non-blank line
     fields: dict  # a, b, c (date parts as written), H, M, S, pm (bool), year_first (bool)
-    leading_end: int = -1  # end of lines before the first header (a chunk after the first)
-
-
-def _replace(data: bytes, old: bytes, new: bytes) -> bytes:
-    return data.replace(old, new) if old in data else data  # `in` is a fast search
+    lines: int = 0  # lines in the run
+    leading: tuple | None = None  # (line, text) of the first non-blank line before any header
 
 
 def read_bytes(path) -> bytes:
+    """The raw export, checked: not binary, UTF-8 (checked by Arrow: no decoded copy)."""
     data = path.read_bytes()
     if b"\x00" in data[:4096]:
         raise InputError(path, "is a binary file, not a WhatsApp chat export (.txt)")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    whole = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(np.array([0, len(data)], dtype=np.int64)), pa.py_buffer(data))
     try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, "is not UTF-8 text as WhatsApp exports are", line=line) from None
-    # single-byte probes are memchr-fast; the replacements run only when needed
-    if b"\r" in data:
-        data = data.replace(b"\r\n", b"\n")
-    if b"\xe2" in data or b"\xc2" in data:  # lead bytes of U+202F, U+200E, U+00A0
-        for old, new in (("\u202f".encode(), b" "), ("\u00a0".encode(), b" "),
-                         # a mark at the start of a line hides the date; inside, it tells
-                         (b"\n" + LRM.encode(), b"\n")):
-            data = _replace(data, old, new)
-    data = data.removeprefix(LRM.encode())
-    return data if data.endswith(b"\n") else data + b"\n"
+        whole.validate(full=True)
+    except pa.ArrowInvalid:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise InputError(path, "is not UTF-8 text as WhatsApp exports are",
+                             line=line) from None
+        raise
+    return data
+
+
+# (probe, old, new): the probe, one byte rarer than the pattern's first, is found by memchr
+_NORMALISE = ((b"\r", b"\r\n", b"\n"), (b"\xaf", "\u202f".encode(), b" "),
+              (b"\xa0", "\u00a0".encode(), b" "),
+              # a mark at the start of a line hides the date; inside, it tells
+              (b"\x8e", b"\n" + LRM.encode(), b"\n"))
+
+
+def normalise(data: bytes, lo: int, hi: int, last: bool) -> tuple:
+    """data[lo:hi] (whole lines) with Windows line ends, narrow and no-break spaces and a mark
+    at the start of a line undone, as (buffer, lo, hi): a copy only when something changes,
+    made by Arrow (which, unlike bytes.replace, lets the other thread run)."""
+    if data.startswith(LRM.encode(), lo):
+        lo += len(LRM.encode())
+    todo = [(old, new) for probe, old, new in _NORMALISE
+            if data.find(probe, lo, hi) >= 0 and data.find(old, lo, hi) >= 0]
+    if last and not data.endswith(b"\n"):
+        data, todo = data[lo:hi] + b"\n", todo
+        lo, hi = 0, len(data)
+    if not todo:
+        return data, lo, hi
+    run = pa.LargeStringArray.from_buffers(
+        1, pa.py_buffer(np.array([lo, hi], dtype=np.int64)), pa.py_buffer(data))
+    for old, new in todo:
+        run = pc.replace_substring(run, old, new)
+    offsets = np.frombuffer(run.buffers()[1], dtype=np.int64, count=2)
+    return run.buffers()[2], int(offsets[0]), int(offsets[1])
 
 
 def _windows(buf: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -104,25 +131,27 @@ def _shape_keys(window: np.ndarray, length: np.ndarray) -> np.ndarray:
 
 
 def _digits(window, rows, span) -> np.ndarray:
-    value = np.zeros(len(rows), dtype=np.int64)
-    every = len(rows) == len(window)  # one shape for the whole chunk: plain column slices
+    every = isinstance(rows, slice)  # one shape for the whole run: plain column slices
+    value = np.zeros(len(window) if every else len(rows), dtype=np.int64)
     for k in range(*span):
         column = window[:, k] if every else window[rows, k]
         value = value * 10 + (column.astype(np.int64) - 48)
     return value
 
 
-def split_records(path, data: bytes, lo: int = 0, hi: int | None = None,
-                  first_line: int = 1) -> Records:
-    """The records of data[lo:hi], a run of whole lines; positions are absolute.
+def split_records(data: bytes, lo: int = 0, hi: int | None = None) -> Records:
+    """The records of data[lo:hi], a run of whole lines; positions are absolute in data, line
+    numbers count from the run's first line (1).
 
-    Lines before the first header are an error at the start of the file; in a later chunk they
-    continue the previous chunk's last record (Records.leading_end says how far).
+    Non-blank lines before the first header are reported in Records.leading, not raised: at
+    the start of the file they are an error, in a later run they continue the run before.
     """
     hi = len(data) if hi is None else hi
     buf = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
     newlines = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], newlines[:-1] + 1))
+    starts = np.empty(len(newlines), dtype=np.int64)
+    starts[0:1] = 0
+    starts[1:] = newlines[:-1] + 1
     ends = newlines
     first_byte = buf[np.minimum(starts, len(buf) - 1)]
     # a header starts with a digit ("08/08/23 …") or "[" (iOS); only those lines are examined
@@ -146,15 +175,17 @@ def split_records(path, data: bytes, lo: int = 0, hi: int | None = None,
     year_first = np.zeros(len(candidate), dtype=bool)
     valid = np.zeros(len(candidate), dtype=bool)
     if len(key) and (key == key[0]).all():  # the usual case: one shape for every line
-        first, inverse = np.array([0]), np.zeros(len(key), dtype=np.int64)
-    else:
-        _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        first, inverse = np.array([0]), None
+    else:  # hashing, not sorting: a few shapes among many lines
+        inverse, uniques = pd.factorize(key)
+        first = np.empty(len(uniques), dtype=np.int64)
+        first[inverse[::-1]] = np.arange(len(inverse) - 1, -1, -1)
     for shape_index, row in enumerate(first):
         text = bytes(_SHAPE_OF[window[row, : end_col[row]]]).decode("utf-8", "replace")
         match = SHAPE.match(text)
         if not match:
             continue
-        rows = np.flatnonzero(inverse == shape_index)
+        rows = slice(None) if inverse is None else np.flatnonzero(inverse == shape_index)
         valid[rows] = True
         for name in "abcHMS":
             if match.group(name):
@@ -165,83 +196,72 @@ def split_records(path, data: bytes, lo: int = 0, hi: int | None = None,
     header_lines = candidate[valid]
     nonblank = ends > starts
     leading = np.flatnonzero(nonblank[: header_lines[0] if len(header_lines) else len(starts)])
-    if first_line == 1 and len(header_lines) == 0:
-        if not nonblank.any():
-            raise InputError(path, "is empty: expected a WhatsApp chat export")
-        i = int(np.argmax(nonblank))
-        raise InputError(path, "is not a WhatsApp chat export in a known format: "
-                               f"'{_text(data, lo + starts[i], lo + ends[i])[:60]}'",
-                         line=i + 1)
-    if first_line == 1 and len(leading):
-        i = leading[0]
-        raise InputError(path, "line does not start with a date and time: "
-                               f"'{_text(data, lo + starts[i], lo + ends[i])[:60]}'", line=i + 1)
-    is_header = np.zeros(len(starts), dtype=bool)
-    is_header[header_lines] = True
     # Lines without a header continue the record above; a record's text runs to its last
     # non-blank line, newlines included, which is just the bytes in between.
-    record_of_line = np.cumsum(is_header) - 1
-    text_end = ends[header_lines].copy()
-    extra = np.flatnonzero(~is_header & (record_of_line >= 0) & nonblank)
-    np.maximum.at(text_end, record_of_line[extra], ends[extra])
+    last_nonblank = np.maximum.accumulate(np.where(nonblank, np.arange(len(starts)), -1))
+    next_header = np.append(header_lines[1:], len(starts))
+    text_end = ends[last_nonblank[next_header - 1]]
     skip = np.where(ios[valid], 2, 3)  # "] " or " - "
     return Records(
-        line=header_lines + first_line,
+        data=data,
+        line=header_lines + 1,
+        lines=len(starts),
         body_start=lo + starts[header_lines] + end_col[valid] + skip,
         body_end=lo + ends[header_lines],
         text_end=lo + text_end,
         fields={k: v if valid.all() else v[valid]
                 for k, v in {**fields, "pm": pm, "year_first": year_first}.items()},
-        leading_end=lo + int(ends[leading[-1]]) if len(leading) else -1,
+        leading=(int(leading[0]) + 1,
+                 _text(data, lo + starts[leading[0]], lo + ends[leading[0]]))
+        if len(leading) else None,
     )
 
 
-def chunks(data: bytes, parts: int) -> list[tuple[int, int, int]]:
-    """(lo, hi, first line number) of `parts` runs of whole lines, cut before likely headers."""
-    bounds, lo, line = [], 0, 1
+def check_start(path, records: Records) -> None:
+    """The errors of an export that does not begin with a record."""
+    if len(records.line) == 0:
+        if not records.leading:
+            raise InputError(path, "is empty: expected a WhatsApp chat export")
+        line, text = records.leading
+        raise InputError(path, "is not a WhatsApp chat export in a known format: "
+                               f"'{text[:60]}'", line=line)
+    if records.leading:
+        line, text = records.leading
+        raise InputError(path, f"line does not start with a date and time: '{text[:60]}'",
+                         line=line)
+
+
+def chunks(data: bytes, parts: int) -> list[tuple[int, int]]:
+    """(lo, hi) of `parts` runs of whole lines, cut before likely headers."""
+    bounds, lo = [], 0
     pattern = re.compile(rb"\n[\d\[]")
     for k in range(1, parts):
         cut = pattern.search(data, max(lo, len(data) * k // parts))
         if not cut:
             break
-        hi = cut.start() + 1
-        bounds.append((lo, hi, line))
-        line += data.count(b"\n", lo, hi)
-        lo = hi
-    bounds.append((lo, len(data), line))
+        bounds.append((lo, cut.start() + 1))
+        lo = cut.start() + 1
+    bounds.append((lo, len(data)))
     return bounds
 
 
-def join(parts: list[Records]) -> Records:
-    """One file's records from its chunks, in order."""
-    for before, after in zip(parts, parts[1:], strict=False):
-        if after.leading_end >= 0 and len(before.text_end):
-            before.text_end[-1] = max(before.text_end[-1], after.leading_end)
-    parts = [p for p in parts if len(p.line)]
-    return Records(
-        line=np.concatenate([p.line for p in parts]),
-        body_start=np.concatenate([p.body_start for p in parts]),
-        body_end=np.concatenate([p.body_end for p in parts]),
-        text_end=np.concatenate([p.text_end for p in parts]),
-        fields={k: np.concatenate([p.fields[k] for p in parts]) for k in parts[0].fields},
-    )
+def _text(data, start, end) -> str:
+    return bytes(memoryview(data)[int(start):int(end)]).decode("utf-8", "replace")
 
 
-def _text(data: bytes, start, end) -> str:
-    return data[int(start):int(end)].decode("utf-8", "replace")
+def date_order(path, fields: list[dict]) -> str:
+    """day_first or month_first, from the whole file's dates (fields of each run)."""
+    day_first_seen = any(bool((f["a"][~f["year_first"]] > 12).any()) for f in fields)
+    month_first_seen = any(bool((f["b"][~f["year_first"]] > 12).any()) for f in fields)
+    if day_first_seen and month_first_seen:
+        raise InputError(path, "mixes day-first and month-first dates; set "
+                               "whatsapp.date_order in cohort.yml")
+    return "month_first" if month_first_seen else "day_first"
 
 
-def timestamps(path, records: Records, date_order: str | None) -> np.ndarray:
-    f = records.fields
+def timestamps(path, line: np.ndarray, f: dict, date_order: str) -> np.ndarray:
+    f = {k: v.astype(np.int64) if k != "year_first" else v for k, v in f.items()}
     a, b, c = f["a"], f["b"], f["c"]
-    rest = ~f["year_first"]
-    if date_order is None:
-        day_first_seen = bool((a[rest] > 12).any())
-        month_first_seen = bool((b[rest] > 12).any())
-        if day_first_seen and month_first_seen:
-            raise InputError(path, "mixes day-first and month-first dates; set "
-                                   "whatsapp.date_order in cohort.yml")
-        date_order = "month_first" if month_first_seen else "day_first"
     day_first = date_order == "day_first"
     year = np.where(f["year_first"], a, c)
     year = np.where(year < 100, year + 2000, year)
@@ -259,7 +279,7 @@ def timestamps(path, records: Records, date_order: str | None) -> np.ndarray:
         i = int(np.flatnonzero(bad)[0])
         raise InputError(path, f"date {a[i]}/{b[i]}/{c[i]} {f['H'][i]}:{f['M'][i]:02d} is not a "
                                f"valid date and time (read as {date_order.replace('_', '-')})",
-                         line=int(records.line[i]))
+                         line=int(line[i]))
     days = parsed.to_numpy().astype("datetime64[s]")[inverse]
     seconds = hour * 3600 + f["M"] * 60 + f["S"]
     return days + seconds.astype("timedelta64[s]")
