@@ -87,6 +87,19 @@ def test_identical_messages_within_one_file_both_count(tmp_path):
     assert len(chat.parse_exports([path])) == 2
 
 
+def test_identical_system_lines_count_as_often_as_written(tmp_path):
+    """A system line has no sender: it still counts twice in one file (the merge once took
+    the missing sender for 'no key' and quarantined the second as a repeat) and once across
+    two parts that both hold it."""
+    lines = ("02/08/23 08.05 - Rina menambahkan Budi\n" * 2 + "02/08/23 08.06 - Budi: ok\n")
+    one, two = tmp_path / "one.txt", tmp_path / "two.txt"
+    one.write_text(lines, encoding="utf-8")
+    assert (chat.parse_exports([one])["kind"] == "system").sum() == 2
+    two.write_text(lines + "02/08/23 08.07 - Budi: lagi\n", encoding="utf-8")
+    merged = chat.parse_exports([one, two])
+    assert (merged["kind"] == "system").sum() == 2 and len(merged) == 4
+
+
 def test_month_first_dates_are_inferred_from_the_whole_file(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text("08/01/23 10.00 - Budi: a\n08/13/23 10.00 - Budi: b\n", encoding="utf-8")

@@ -307,11 +307,15 @@ def merge_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFram
     A record seen in two files counts once; two identical records in one file both count.
     Returns (merged, dropped repeats).
     """
-    merged = pd.concat(frames, ignore_index=True)
-    key = ["timestamp", "kind", "sender", "text"]
-    filled = merged[key].astype(str)
-    occurrence = filled.assign(file=merged["file"]).groupby(key + ["file"], sort=False).cumcount()
-    repeat = filled.assign(o=occurrence).duplicated()
+    merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    if len(frames) == 1:  # within one file nothing is a repeat
+        repeat = np.zeros(len(merged), dtype=bool)
+    else:  # each field as codes (missing is one code): no string copy of millions of records
+        key = pd.DataFrame({c: pd.factorize(merged[c])[0]
+                            for c in ("timestamp", "kind", "sender", "text")})
+        occurrence = key.assign(file=merged["file"].to_numpy()).groupby(
+            [*key.columns, "file"], sort=False).cumcount()
+        repeat = key.assign(o=occurrence.to_numpy()).duplicated().to_numpy()
     kept = merged.loc[~repeat].sort_values(["timestamp", "file", "line"], kind="stable")
     return kept.reset_index(drop=True), merged.loc[repeat]
 

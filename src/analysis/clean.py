@@ -92,8 +92,13 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         return None
 
     membership = chat.membership_events(records)
-    posts = records[records["kind"] != "system"].copy()
-    names = pd.concat([posts["sender"], membership["person"]], ignore_index=True)
+    # what the features need of each message: when, what kind, who (no text: millions of
+    # strings copied at every filter otherwise)
+    posts = records.loc[records["kind"] != "system", ["timestamp", "kind", "sender"]]
+    system_events = len(records) - len(posts)
+    del records  # the texts: the largest table of a big cohort, not needed from here on
+    names = pd.concat([pd.Series(posts["sender"].unique()), membership["person"]],
+                      ignore_index=True)  # each sender once: linkage works on distinct names
     overrides_file = cohort.raw_dir / "linkage_overrides.csv"
     overrides = read_overrides(overrides_file)
     if overrides_file.exists():
@@ -101,7 +106,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         ledger.keep(overrides_file.name, len(overrides))
     links = link_senders(names, people, cohort.facilitators, overrides)
     by_sender = links.set_index("sender")
-    posts = posts.join(by_sender[["role", "phone_e164"]], on="sender")
+    posts = _with_sender_links(posts, "sender", by_sender)
     membership = membership.join(by_sender[["role", "phone_e164"]], on="person")
 
     if not response_window_hours > 0:
@@ -113,7 +118,8 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
     person_period = features.person_period_table(table, posts, membership, cohort.session_dates,
                                                  delays)
     ids = pd.Series({phone: pseudonym(phone, key) for phone in people["phone_e164"]}, dtype=str)
-    posts["who"] = posts["phone_e164"].map(ids).fillna(posts["role"])
+    by_sender["who"] = by_sender["phone_e164"].map(ids).fillna(by_sender["role"])
+    posts = _with_sender_links(posts, "sender", by_sender[["who"]])
     participants = _pseudonymise(table, ids).sort_values("participant_id").reset_index(drop=True)
     person_period = _pseudonymise(person_period, ids).sort_values(
         ["participant_id", "session"]).reset_index(drop=True)
@@ -136,7 +142,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         "chat": {
             "exports": len(cohort.chat_files),
             "messages": int(len(posts)),
-            "system_events": int((records["kind"] == "system").sum()),
+            "system_events": system_events,
             "participant_messages": int((posts["role"] == "participant").sum()),
             "facilitator_messages": int((posts["role"] == "facilitator").sum()),
             "unmatched_messages": int((posts["role"] == "unmatched").sum()),
@@ -144,6 +150,15 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
     }
     return CleanedCohort(cohort, participants, person_period, activity, responsiveness, quality,
                          pd.DataFrame(ledger.quarantine), unmatched.reset_index())
+
+
+def _with_sender_links(frame: pd.DataFrame, on: str, by_sender: pd.DataFrame) -> pd.DataFrame:
+    """`frame.join(by_sender, on=on)` for millions of messages from thousands of senders: each
+    distinct sender looked up once, the columns spread by position."""
+    codes, senders = pd.factorize(frame[on])  # -1: no sender, nothing to look up
+    looked_up = by_sender.reindex(senders)
+    return frame.assign(**{c: pd.Series(looked_up[c].array.take(codes, allow_fill=True),
+                                        index=frame.index) for c in by_sender.columns})
 
 
 def _pseudonymise(frame: pd.DataFrame, ids: pd.Series) -> pd.DataFrame:

@@ -101,8 +101,10 @@ def participants_table(roster, attendance, followup, posts, membership, session_
             table["messages_before_session2"] > 0)).astype(float)
     joined = membership[membership["event"] == "joined"]["phone_e164"]
     left = membership[membership["event"] == "left"]
-    table["in_chat"] = table["phone_e164"].isin(set(joined) | set(posts["phone_e164"]))
-    table["left_group"] = table["phone_e164"].isin(set(left["phone_e164"]))
+    # distinct values first: a set() of millions of messages builds a Python string for each
+    table["in_chat"] = table["phone_e164"].isin(set(joined.unique()) |
+                                                set(posts["phone_e164"].unique()))
+    table["left_group"] = table["phone_e164"].isin(set(left["phone_e164"].unique()))
     if followup is not None:
         table = table.merge(followup, on="phone_e164", how="left")
     else:

@@ -108,7 +108,7 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
     unique_names = folded.drop_duplicates("folded", keep=False).set_index("folded")["phone_e164"]
     roster_names = folded.set_index("phone_e164")["folded"]
     rows, fuzzy = [], []  # fuzzy: (row, folded name) resolved together at the end
-    senders_sorted = sorted(set(senders.dropna()))
+    senders_sorted = sorted(set(senders.dropna().unique()))  # distinct first: millions of messages
     for sender in senders_sorted:
         phone = normalise_phone(sender) if any(c.isdigit() for c in sender) else None
         name = fold_name(sender)
