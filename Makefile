@@ -23,7 +23,8 @@ STAMP    := $(VENV)/.installed
 src = $(addprefix src/analysis/,$(1))
 COMMON_SRC := $(call src,__init__.py __main__.py cli.py errors.py outputs.py)
 CLEAN_SRC  := $(COMMON_SRC) $(call src,clean.py chat.py chat_lines.py codebook.py codebook.yml \
-                cohort.py features.py identity.py ingest.py linkage.py roster.py schema.py)
+                cohort.py features.py identity.py ingest.py linkage.py privacy.py roster.py \
+                schema.py)
 MODEL_SRC  := $(COMMON_SRC) $(call src,results.py features.py codebook.py codebook.yml firth.py \
                 disclosure.py) \
               $(wildcard src/analysis/models/*.py)
@@ -93,7 +94,8 @@ clean-venv: ## remove .venv as well
 # 01: raw -> processed. One run writes all of these (a grouped pattern rule).
 data/processed/%/participants.parquet data/processed/%/person_period.parquet \
 data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
-data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(CLEAN_SRC) \
+data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb \
+data/interim/%/chat_people.csv: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(CLEAN_SRC) \
   $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/01_clean.ipynb reports/$*/notebooks/01_clean.ipynb \
 	  -p cohort $* -p data_dir $(CURDIR)/data
@@ -124,6 +126,7 @@ reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.e
 # The leak check reads every output of the cohort; the build fails on any roster name or phone.
 reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
   reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet \
+  data/interim/%/chat_people.csv \
   $(PRIVACY_SRC)
 	$(ANALYSIS) check-privacy $* --data-dir $(CURDIR)/data --reports-dir $(CURDIR)/reports --stamp $@
 

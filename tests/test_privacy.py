@@ -63,3 +63,32 @@ def test_a_name_and_a_phone_in_a_pdf_are_found(small_cohort, people, tmp_path, u
          ).write_pdf(pdf)
     text = privacy.pdf_text(pdf, use_poppler=use_poppler)
     assert sorted(h.kind for h in privacy.scan_text(text, people)) == ["name", "phone"]
+
+
+def test_the_chat_people_the_cleaning_listed_are_used_only_while_fresh(cohort_copy, tmp_path):
+    """The check reads the cleaning step's list of chat senders instead of parsing a big chat
+    again, but never a list older than the export (it could miss a new sender)."""
+    import os
+
+    from analysis import clean
+
+    interim = tmp_path / "interim"
+    cleaned = clean.clean_cohort(cohort_copy)
+    clean.write_outputs(cleaned, tmp_path / "processed" / cohort_copy.name,
+                        interim / cohort_copy.name)
+    chat_file = next((cohort_copy / "whatsapp").iterdir())
+    listed = privacy.chat_people_from(interim / cohort_copy.name, [chat_file])
+    parsed = privacy.identifiers(cohort_copy)
+    assert sorted(listed) == cleaned.chat_people
+    assert set(privacy.identifiers(cohort_copy, listed)) == set(parsed)
+
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "r.html").write_text("<p>Joko Santoso Wibowo</p>", encoding="utf-8")
+    people = interim / cohort_copy.name / privacy.CHAT_PEOPLE
+    people.write_text(people.read_text(encoding="utf-8") + "Joko Santoso Wibowo\n",
+                      encoding="utf-8")
+    assert len(privacy.scan(cohort_copy, [tmp_path / "out"], interim_root=interim)) == 1
+    later = people.stat().st_mtime + 10
+    os.utime(chat_file, (later, later))  # the export changed after the cleaning: parse it
+    assert privacy.chat_people_from(interim / cohort_copy.name, [chat_file]) is None
+    assert privacy.scan(cohort_copy, [tmp_path / "out"], interim_root=interim) == []

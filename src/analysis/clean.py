@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import chat, features, roster, schema
+from . import chat, features, privacy, roster, schema
 from .cohort import Cohort, load_cohort
 from .errors import InputError, collecting, problems_found
 from .identity import load_key, pseudonym
@@ -29,6 +29,7 @@ class CleanedCohort:
     quality: dict
     quarantine: pd.DataFrame  # PII
     unmatched_senders: pd.DataFrame  # PII
+    chat_people: list[str]  # PII: every sender and every person joining or leaving, once
 
 
 def _chat(cohort: Cohort, ledger: roster.Ledger):
@@ -149,7 +150,8 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         },
     }
     return CleanedCohort(cohort, participants, person_period, activity, responsiveness, quality,
-                         pd.DataFrame(ledger.quarantine), unmatched.reset_index())
+                         pd.DataFrame(ledger.quarantine), unmatched.reset_index(),
+                         sorted(set(names.dropna())))
 
 
 def _with_sender_links(frame: pd.DataFrame, on: str, by_sender: pd.DataFrame) -> pd.DataFrame:
@@ -180,6 +182,9 @@ def write_outputs(cleaned: CleanedCohort, processed_dir: Path, interim_dir: Path
     atomic_write(interim_dir / "quarantine.csv", lambda p: cleaned.quarantine.to_csv(p, index=False))
     atomic_write(interim_dir / "unmatched_senders.csv",
                  lambda p: cleaned.unmatched_senders.to_csv(p, index=False))
+    # for the leak check, which would otherwise parse the whole chat again (privacy.py)
+    atomic_write(interim_dir / privacy.CHAT_PEOPLE,
+                 lambda p: pd.DataFrame({"person": cleaned.chat_people}).to_csv(p, index=False))
 
 
 def accounting_table(quality: dict) -> pd.DataFrame:

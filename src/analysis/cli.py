@@ -144,7 +144,8 @@ def check_privacy(args) -> int:
     outputs = [place for c in cohorts for place in (Path(args.data_dir) / "processed" / c,
                                                     Path(args.reports_dir) / c)]
     outputs += map(Path, args.also)
-    hits = scan(raws[0] if len(raws) == 1 else raws, [d for d in outputs if d.exists()])
+    hits = scan(raws[0] if len(raws) == 1 else raws, [d for d in outputs if d.exists()],
+                interim_root=Path(args.data_dir) / "interim")
     names = ", ".join(cohorts)
     if hits:
         for file, person in hits[:20]:

@@ -34,11 +34,29 @@ class Identifier:
     source: str  # "roster.csv row 12": where it came from, safe to print
 
 
-def identifiers(raw_dir: str | Path) -> list[Identifier]:
+CHAT_PEOPLE = "chat_people.csv"  # in data/interim/<cohort>/, written by the cleaning step
+
+
+def chat_people_from(interim_dir: Path, chat_files) -> list[str] | None:
+    """The chat's senders and members as the cleaning step listed them, when that list is newer
+    than every export (else None: parse the chat here). Saves parsing a big chat again."""
+    path = Path(interim_dir) / CHAT_PEOPLE
+    if not path.exists() or any(f.stat().st_mtime > path.stat().st_mtime for f in chat_files):
+        return None
+    return pd.read_csv(path, dtype=str, keep_default_na=False)["person"].tolist()
+
+
+def identifiers(raw_dir: str | Path, chat_people: list[str] | None = None) -> list[Identifier]:
+    """Every name and phone the raw folder holds. `chat_people`: the chat's senders and members
+    if already known (`chat_people_from`); otherwise the exports are parsed."""
     cohort = load_cohort(raw_dir)
     found: dict[tuple[str, str], Identifier] = {}
+    seen: set[tuple[str, object]] = set()  # a value in three files is folded once
 
     def add(kind: str, value, source: str) -> None:
+        if (kind, value) in seen:
+            return
+        seen.add((kind, value))
         if kind == "phone":
             e164 = normalise_phone(value)
             key = e164.removeprefix("+62") if e164 else None
@@ -60,9 +78,11 @@ def identifiers(raw_dir: str | Path) -> list[Identifier]:
             if canonical in ("name", "phone"):
                 for value, row in zip(raw[raw_header], raw[ROW], strict=True):
                     add(canonical, value, f"{path.name} row {row}")
-    records = chat.parse_exports(cohort.chat_files, cohort.chat_date_order)
-    people = pd.concat([records["sender"], chat.membership_events(records)["person"]]).dropna()
-    for person in sorted(set(people)):
+    if chat_people is None:
+        records = chat.parse_exports(cohort.chat_files, cohort.chat_date_order)
+        chat_people = pd.concat([pd.Series(records["sender"].unique()),
+                                 chat.membership_events(records)["person"]]).dropna()
+    for person in sorted(set(chat_people)):
         kind = "phone" if normalise_phone(person) else "name"
         add(kind, person, "a WhatsApp sender")
     return list(found.values())
@@ -110,15 +130,24 @@ def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
     return [p for p in people if p.folded in (phrases if p.kind == "name" else digits)]
 
 
-def scan(raw_dir, output_dirs) -> list[tuple[str, Identifier]]:
+def scan(raw_dir, output_dirs, interim_root=None) -> list[tuple[str, Identifier]]:
     """Every identifier of `raw_dir`'s cohort (or of each cohort, given a list of raw folders:
     each file is then read once for all of them) in the files under `output_dirs` (folders or
-    single files; a file under two of them is read once)."""
+    single files; a file under two of them is read once). `interim_root` (data/interim): where
+    the cleaning step listed each cohort's chat people."""
+
+    def of(raw) -> list[Identifier]:
+        if interim_root is None:
+            return identifiers(raw)
+        listed = chat_people_from(Path(interim_root) / Path(raw).name,
+                                  load_cohort(raw).chat_files)
+        return identifiers(raw, listed)
+
     if isinstance(raw_dir, (str, Path)):
-        people = identifiers(raw_dir)
+        people = of(raw_dir)
     else:  # several cohorts: say which one a hit came from
         people = [dataclasses.replace(p, source=f"{Path(raw).name}/{p.source}")
-                  for raw in raw_dir for p in identifiers(raw)]
+                  for raw in raw_dir for p in of(raw)]
     files: dict[Path, Path] = {}
     for place in map(Path, output_dirs):
         for path in [place] if place.is_file() else sorted(place.rglob("*")):
