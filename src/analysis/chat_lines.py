@@ -162,8 +162,10 @@ def split_records(data: bytes, lo: int = 0, hi: int | None = None) -> Records:
         end_col = _find(window, b" - ")
     elif ios.all():
         end_col = _find(window, b"] ")
-    else:
-        end_col = np.where(ios, _find(window, b"] "), _find(window, b" - "))
+    else:  # both kinds of line (an Android message's text can start with "["): each its own
+        end_col = _find(window, b" - ")
+        end_col[ios] = _find(window[ios], b"] ") if ios.sum() < len(ios) // 2 else _find(
+            window, b"] ")[ios]
     has_end = (end_col > 0) & (end_col < (ends - starts)[candidate])
     if not has_end.all():
         candidate, window, ios, end_col = (candidate[has_end], window[has_end], ios[has_end],
