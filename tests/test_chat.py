@@ -138,6 +138,19 @@ def test_parsing_in_two_halves_gives_the_same_records_wherever_the_cut_falls(exp
     assert whole["text"].iloc[-1] == "daftar:\n2 produk terjual"
 
 
+@pytest.mark.parametrize("header", ["15/08/23 08.00 - Budi: ",
+                                    "[8/15/23, 8:00:00\u202fAM] Budi: ",
+                                    "\u200e[15/08/23 08.00.00] Budi: "])
+def test_runs_are_cut_before_headers_not_before_a_message_line_starting_with_a_digit(header):
+    """A cut inside a message costs a second parse of two runs: cut only where a line looks
+    like a whole header, in the spellings exports use (before normalising)."""
+    message = header + "daftar:\n2 produk terjual\n[catatan] 10/10 siap\n12.00 kirim\n"
+    data = (message * 2000).encode("utf-8")
+    bounds = chat.chat_lines.chunks(data, 40)
+    assert len(bounds) == 40
+    assert all(data[lo:hi].decode("utf-8").startswith(header) for lo, hi in bounds)
+
+
 def test_number_changes_and_you_lines_are_system_events_in_both_languages(tmp_path):
     path = tmp_path / "c.txt"
     path.write_text(

@@ -233,10 +233,17 @@ def check_start(path, records: Records) -> None:
                          line=line)
 
 
+# A line that looks like a whole header ("[12/31/23, 11:59:59 PM] ", "08/08/23 10.05 - "), as
+# written (before `normalise`): a cut there rarely falls inside a message (a message's lines that
+# merely start with a digit or "[" are common), and a run that starts mid-message is parsed again.
+_CUT = re.compile(rb"\n(?:\xe2\x80\x8e)?\[?\d{1,4}[./-]\d{1,2}[./-]\d{2,4},? \d{1,2}[.:]\d\d"
+                  rb"(?:[.:]\d\d)?(?:(?: |\xe2\x80\xaf|\xc2\xa0)?[AaPp]\.? ?[Mm]\.?)?(?:\] | - )")
+
+
 def chunks(data: bytes, parts: int) -> list[tuple[int, int]]:
     """(lo, hi) of `parts` runs of whole lines, cut before likely headers."""
     bounds, lo = [], 0
-    pattern = re.compile(rb"\n[\d\[]")
+    pattern = _CUT
     for k in range(1, parts):
         cut = pattern.search(data, max(lo, len(data) * k // parts))
         if not cut:
