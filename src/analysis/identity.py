@@ -18,6 +18,8 @@ DEMO_KEY = b"promise-impact-demo-key-synthetic-only"
 KEY_ENV = "PROMISE_PSEUDONYM_KEY"
 KEY_FILE = Path.home() / ".config" / "promise-impact" / "pseudonym.key"
 PSEUDONYM_LENGTH = 12
+NON_DIGIT = re.compile(r"\D")  # compiled once: the leak check calls these a million times
+PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def normalise_phone(raw) -> str | None:
@@ -25,7 +27,7 @@ def normalise_phone(raw) -> str | None:
     if raw is None:
         return None
     text = unicodedata.normalize("NFKC", str(raw)).replace("\u200e", "").strip()
-    digits = re.sub(r"\D", "", text)
+    digits = NON_DIGIT.sub("", text)
     if len(digits) < 8:
         return None
     if digits.startswith("62"):
@@ -57,7 +59,7 @@ def fold_name(name) -> str:
     if not text.isascii():  # (the leak check folds whole files: skip the loop when it can)
         text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.casefold()
-    text = re.sub(r"[^\w\s]", " ", text)
+    text = PUNCTUATION.sub(" ", text)
     return " ".join(text.split())
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import chat, codebook
 from .cohort import load_cohort
-from .identity import fold_name, normalise_phone
+from .identity import NON_DIGIT, fold_name, normalise_phone
 from .ingest import ROW, read_table
 
 # no "." inside: a float's decimals are not a phone number
@@ -125,7 +125,7 @@ def scan_text(text: str, people: list[Identifier]) -> list[Identifier]:
     phrases = {" ".join(words[i:i + k]) for k in name_lengths for i in starts}
     phone_lengths = {len(p.folded) for p in people if p.kind == "phone"}
     digits = set()
-    for run in (re.sub(r"\D", "", m) for m in PHONE_RUN.findall(text)):
+    for run in (NON_DIGIT.sub("", m) for m in PHONE_RUN.findall(text)):
         digits |= {run[i:i + k] for k in phone_lengths for i in range(len(run) - k + 1)}
     return [p for p in people if p.folded in (phrases if p.kind == "name" else digits)]
 
