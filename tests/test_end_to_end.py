@@ -106,6 +106,28 @@ def test_bad_input_stops_the_build_with_one_line_and_no_traceback(small_cohort, 
     assert "Traceback" not in done.stderr and not out.exists()
 
 
+def test_what_the_kernel_process_writes_to_stderr_does_not_reach_staff(tmp_path):
+    """zmq's shutdown noise under make -j2 comes from the kernel process itself, below Python's
+    logging: the kernel's stderr goes nowhere, while what a cell prints stays in the notebook."""
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import os, sys\n"
+                                  "os.write(2, b'Traceback (most recent call last): zmq noise')\n"
+                                  "print('seen', file=sys.stderr)")]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    source, out = tmp_path / "n.ipynb", tmp_path / "out.ipynb"
+    nbformat.write(notebook, source)
+    done = _run("run-notebook", source, out, "-p", "x", "2")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "zmq noise" not in done.stderr
+    outputs = nbformat.read(out, as_version=4).cells[-1].outputs
+    assert [o.get("text") for o in outputs] == ["seen\n"]
+
+
 def test_default_report_answers_the_programmes_questions(built):
     results = json.loads((built["reports"] / "results.json").read_text())
     assert {"age_class", "federation", "district", "disability", "gender"} <= set(

@@ -49,11 +49,7 @@ def run_notebook(args) -> int:
         papermill.execute_notebook(
             str(args.notebook), str(running), parameters=parameters, kernel_name="python3",
             cwd=str(Path(args.notebook).resolve().parent), progress_bar=False,
-            request_save_on_cell_execute=False,
-            # the kernel's own log (start-up notices; a KeyboardInterrupt traceback from zmq
-            # when papermill stops a busy kernel, seen in make -j2 builds) is for developers,
-            # not for staff running make: a failing cell still reaches us as an exception
-            extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+            request_save_on_cell_execute=False, kernel_manager_class=_quiet_kernel_manager())
         _without_clock_times(running, output)
     except PapermillExecutionError as exc:
         output.unlink(missing_ok=True)  # it may quote raw values: never leave it behind
@@ -64,6 +60,24 @@ def run_notebook(args) -> int:
     finally:
         running.unlink(missing_ok=True)
     return 0
+
+
+def _quiet_kernel_manager():
+    """Kernels whose own stderr goes nowhere. What a cell prints reaches the executed notebook
+    (ipykernel captures it), and a failing cell or a dead kernel reaches us as an exception;
+    the process's stderr holds only zmq's noise when kernels stop under `make -j2` (an
+    "Assertion failed" and a ZMQStream traceback, or a KeyboardInterrupt traceback), which
+    staff would read as the build failing."""
+    import subprocess
+
+    from jupyter_client import AsyncKernelManager
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            kw["stderr"] = subprocess.DEVNULL
+            return await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
 
 
 def _without_clock_times(executed: Path, output: Path) -> None:
