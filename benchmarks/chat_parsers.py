@@ -4,7 +4,7 @@ Speed: 1,000,000-message exports shaped like real ones (chat_export.py: Android 
 and iOS English 12 h month-first, with emoji and phone senders, long multi-line posts and many
 system lines) and a second export written by other code the parser was not tuned on (the cohort
 generator's). Each parser runs in a fresh process: wall time of the parse call and the
-process's peak memory (ru_maxrss, imports included; the imports alone are reported too).
+process's peak memory (its VmHWM, imports included; the imports alone are reported too).
 Correctness: the per-sender message counts each parser gives on the small exports of every
 format the project reads, against the counts the exports were written with.
 
@@ -111,7 +111,7 @@ def exports(messages: int) -> list[tuple[str, Path]]:
 
 def speed(messages: int, with_chat_miner: bool, repeats: int) -> None:
     print(f"\nSpeed: {messages:,} messages; best of {repeats} runs, each in a fresh process, "
-          "imports not timed; peak = the process's ru_maxrss (imports included)")
+          "imports not timed; peak = the process's VmHWM (imports included)")
     for name, export in exports(messages):
         size = export.stat().st_size / 1e6
         print(f"\n{name} ({'the cohort generator: not tuned on' if name == 'cohort' else 'chat_export.py'}), "
