@@ -343,6 +343,14 @@ def parse_exports(paths, date_order: str | None = None) -> pd.DataFrame:
     return merge_exports([parse_export(p, date_order) for p in paths])[0]
 
 
+def chat_people(records: pd.DataFrame, membership: pd.DataFrame | None = None) -> pd.Series:
+    """Everyone the chat names: each sender once, and everyone who joined or left (linkage
+    and the leak check both need them; `membership`: `membership_events(records)` if made)."""
+    membership = membership_events(records) if membership is None else membership
+    return pd.concat([pd.Series(records["sender"].dropna().unique()), membership["person"]],
+                     ignore_index=True)
+
+
 def membership_events(records: pd.DataFrame) -> pd.DataFrame:
     """Who joined and who left the group, when: one row per person and event."""
     system = records[records["kind"] == "system"]

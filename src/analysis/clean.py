@@ -98,8 +98,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
     posts = records.loc[records["kind"] != "system", ["timestamp", "kind", "sender"]]
     system_events = len(records) - len(posts)
     del records  # the texts: the largest table of a big cohort, not needed from here on
-    names = pd.concat([pd.Series(posts["sender"].unique()), membership["person"]],
-                      ignore_index=True)  # each sender once: linkage works on distinct names
+    names = chat.chat_people(posts, membership)
     overrides_file = cohort.raw_dir / "linkage_overrides.csv"
     overrides = read_overrides(overrides_file)
     if overrides_file.exists():

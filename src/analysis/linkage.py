@@ -107,7 +107,7 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
     folded = roster.assign(folded=roster["name"].map(fold_name))
     unique_names = folded.drop_duplicates("folded", keep=False).set_index("folded")["phone_e164"]
     roster_names = folded.set_index("phone_e164")["folded"]
-    rows, fuzzy = [], []  # fuzzy: (row, folded name) resolved together at the end
+    rows, fuzzy = [], {}  # fuzzy: row -> folded name, resolved together at the end
     senders_sorted = sorted(set(senders.dropna().unique()))  # distinct first: millions of messages
     for sender in senders_sorted:
         phone = normalise_phone(sender) if any(c.isdigit() for c in sender) else None
@@ -129,10 +129,10 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
         elif name in unique_names.index:
             rows.append((sender, "participant", unique_names[name], "name"))
         else:
-            fuzzy.append((len(rows), name))
+            fuzzy[len(rows)] = name
             rows.append(None)
-    for (at, _), (match, method) in zip(fuzzy, _fuzzy([n for _, n in fuzzy], roster_names),
-                                        strict=True):
+    for at, (match, method) in zip(fuzzy, _fuzzy(list(fuzzy.values()), roster_names),
+                                   strict=True):
         rows[at] = (senders_sorted[at], "participant" if match else "unmatched", match, method)
     return pd.DataFrame(rows, columns=["sender", "role", "phone_e164", "method"])
 

@@ -80,8 +80,7 @@ def identifiers(raw_dir: str | Path, chat_people: list[str] | None = None) -> li
                     add(canonical, value, f"{path.name} row {row}")
     if chat_people is None:
         records = chat.parse_exports(cohort.chat_files, cohort.chat_date_order)
-        chat_people = pd.concat([pd.Series(records["sender"].unique()),
-                                 chat.membership_events(records)["person"]]).dropna()
+        chat_people = chat.chat_people(records).dropna()
     for person in sorted(set(chat_people)):
         kind = "phone" if normalise_phone(person) else "name"
         add(kind, person, "a WhatsApp sender")
