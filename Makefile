@@ -42,7 +42,7 @@ raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report check test bench validate pooled power explore lab data strip clean clean-venv venv
+.PHONY: help report check test test-fast bench validate pooled power explore lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -62,6 +62,9 @@ check: $(STAMP) ## list every problem in each cohort's raw files at once (COHORT
 test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chromium)
 	@bash scripts/need-chromium.sh
 	$(PY) -m pytest
+
+test-fast: $(STAMP) ## the edit loop: unit and bad-input tests (no end-to-end builds, no slow fits)
+	$(PY) -m pytest -q -m "not e2e and not slow" -p no:cacheprovider
 
 bench: $(STAMP) ## time our WhatsApp parser against whatstk; the scale table (1k/10k/100k participants)
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock
