@@ -22,27 +22,40 @@ STAMP    := $(VENV)/.installed
 # the imports), so editing a figure re-renders reports without re-cleaning every cohort.
 src = $(addprefix src/analysis/,$(1))
 COMMON_SRC := $(call src,__init__.py __main__.py cli.py errors.py outputs.py)
-CLEAN_SRC  := $(COMMON_SRC) $(call src,clean.py chat.py chat_lines.py codebook.py codebook.yml \
-                cohort.py features.py identity.py ingest.py linkage.py privacy.py roster.py \
-                schema.py)
+CLEAN_SRC  := $(COMMON_SRC) $(call src,clean.py chat.py chat_files.py chat_lines.py codebook.py \
+                codebook.yml cohort.py dates.py features.py identity.py ingest.py linkage.py names.py privacy.py \
+                quality.py roster.py schema.py)
 MODEL_SRC  := $(COMMON_SRC) $(call src,results.py features.py codebook.py codebook.yml firth.py \
                 disclosure.py) \
               $(wildcard src/analysis/models/*.py)
 REPORT_SRC := $(COMMON_SRC) $(call src,report.py report_strings.yml sections.py figures.py \
                 render.py provenance.py codebook.py codebook.yml)
-PRIVACY_SRC := $(COMMON_SRC) $(call src,privacy.py chat.py chat_lines.py codebook.py codebook.yml \
-                 cohort.py identity.py ingest.py)
+PRIVACY_SRC := $(COMMON_SRC) $(call src,privacy.py chat.py chat_files.py chat_lines.py codebook.py codebook.yml \
+                 cohort.py dates.py identity.py ingest.py names.py)
 
 # Every folder under data/raw with a cohort.yml is a cohort; COHORT=<id> builds just one.
-ALL_COHORTS := $(patsubst data/raw/%/cohort.yml,%,$(wildcard data/raw/*/cohort.yml))
+# A folder `make cohort` started whose cohort.yml still has "ISI: ..." placeholders is not built
+# by a plain `make report` (it would stop every other cohort's build); it is named instead, and
+# `make report COHORT=<id>` or `make check COHORT=<id>` says what is still to fill in.
+STARTED     := $(patsubst data/raw/%/cohort.yml,%,$(shell grep -lis '^[^#]*ISI:' data/raw/*/cohort.yml))
+ALL_COHORTS := $(filter-out $(STARTED),$(patsubst data/raw/%/cohort.yml,%,$(wildcard data/raw/*/cohort.yml)))
+ifneq ($(STARTED),)
+ifeq ($(COHORT),)
+$(info note: not built, cohort.yml still to fill in: $(STARTED) (make check COHORT=<id> says what is missing))
+endif
+endif
 COHORTS     := $(if $(COHORT),$(COHORT),$(ALL_COHORTS))
 LANGS       := id en
 
-raw_files = $(shell find data/raw/$(1) -type f -not -name synthetic_truth.json 2>/dev/null)
+# A cohort's raw files reach make as one file, data/interim/<cohort>/raw-files.txt: each raw
+# file's name, size and time, rewritten only when one of them changes. File names (WhatsApp
+# names its exports after the group: spaces, brackets, any Unicode) never enter a prerequisite
+# list, so any name builds; a new, changed or removed raw file rebuilds the cohort.
+RAW_MANIFEST = data/interim/$(1)/raw-files.txt
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
 
-.PHONY: help report check test test-fast bench validate pooled power explore lab data strip clean clean-venv venv
+.PHONY: FORCE help cohort report check test test-fast bench validate pooled power explore lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -55,6 +68,12 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
 
 report: $(report_files) reports/index.html reports/privacy.ok ## build every cohort's report (HTML + PDF, id + en)
+
+# Without ID it says how to call it (and does not build .venv first).
+cohort: $(if $(ID),$(STAMP)) ## start data/raw/<ID>/ for a new cohort, to fill in: make cohort ID=2024-03-bekasi
+	@if [ -z "$(ID)" ]; then echo "usage / cara pakai: make cohort ID=2024-03-bekasi" \
+	  "(huruf, angka, - dan _ / letters, digits, - and _)" >&2; exit 2; fi
+	@$(ANALYSIS) new-cohort --data-dir $(CURDIR)/data -- '$(ID)'
 
 check: $(STAMP) ## list every problem in each cohort's raw files at once (COHORT=<id> for one)
 	$(ANALYSIS) check $(COHORTS) --data-dir $(CURDIR)/data
@@ -98,10 +117,19 @@ clean-venv: ## remove .venv as well
 data/processed/%/participants.parquet data/processed/%/person_period.parquet \
 data/processed/%/activity.parquet data/processed/%/responsiveness.parquet \
 data/processed/%/quality.json data/processed/%/cohort.json reports/%/notebooks/01_clean.ipynb \
-data/interim/%/chat_people.csv: $$(call raw_files,$$*) notebooks/01_clean.ipynb $(CLEAN_SRC) \
+data/interim/%/chat_people.csv: $$(call RAW_MANIFEST,$$*) notebooks/01_clean.ipynb $(CLEAN_SRC) \
   $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/01_clean.ipynb reports/$*/notebooks/01_clean.ipynb \
 	  -p cohort $* -p data_dir $(CURDIR)/data
+	$(ANALYSIS) quality-summary $* --data-dir $(CURDIR)/data
+
+# Always run; the file changes only when the raw folder does (make then compares its time).
+data/interim/%/raw-files.txt: FORCE
+	@mkdir -p $(@D) && find "data/raw/$*" -type f ! -name synthetic_truth.json \
+	  -printf '%P\t%s\t%T@\n' | LC_ALL=C sort > "$@.tmp" && \
+	  if cmp -s "$@.tmp" "$@"; then rm -f "$@.tmp"; else mv -f "$@.tmp" "$@"; fi
+
+FORCE:
 
 # 02: processed -> results.json
 reports/%/results.json reports/%/notebooks/02_dropout_model.ipynb: \

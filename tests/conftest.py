@@ -92,3 +92,18 @@ def built_cohort(small_cohort, tmp_path_factory) -> dict:
     run_steps(steps)
     return {"cohort": cohort, "raw": data / "raw" / cohort, "data": data,
             "reports": reports / cohort}
+
+
+@pytest.fixture(scope="session")
+def jakarta_raw(tmp_path_factory) -> Path:
+    """The Jakarta demo's raw folder, generated once per test run (read-only: deliver or copy
+    it before editing)."""
+    return synthetic.generate_cohort(synthetic.JAKARTA, tmp_path_factory.mktemp("jakarta"))
+
+
+@pytest.fixture(scope="session")
+def jakarta_cleaned(jakarta_raw):
+    """The clean Jakarta demo cleaned once: the numbers every delivery of it must give."""
+    from analysis.clean import clean_cohort
+
+    return clean_cohort(jakarta_raw)

@@ -119,8 +119,9 @@ CASES = {
         "roster.csv", "incomplete row: fewer cells than the header (file cut short?)")),
     "roster binary garbage": (_write(ROSTER, bytes(range(256)) * 4), ERROR,
                               r"roster.csv: is a binary file"),
-    "roster utf-16": (_write(ROSTER, "Nama,No HP\nBudi,0812\n".encode("utf-16")), ERROR,
-                      r"roster.csv: is a binary file"),
+    "roster utf-16 unicode text": (_recode(ROSTER, "utf-16", sep="\t"), KEPT, "roster.csv"),
+    "roster utf-16 without a table": (_write(ROSTER, "Nama,No HP\nBudi,0812\n".encode("utf-16")),
+                                      ERROR, r"roster.csv: missing column `age`"),
     "roster missing phone column": (_drop_column(ROSTER, "No. HP / WhatsApp"), ERROR,
                                     r"roster.csv: missing column `phone`"),
     "roster renamed age column": (_rename_column(ROSTER, "Usia (tahun)", "Umur Anda Sekarang"),
@@ -157,7 +158,8 @@ CASES = {
     "roster semicolon separated": (_recode(ROSTER, "utf-8", sep=";"), KEPT, "roster.csv"),
     "roster as xlsx": (_xlsx, KEPT, "roster.xlsx"),
     # attendance
-    "attendance missing file": (_remove(ATTENDANCE), ERROR, r"attendance.csv: not found"),
+    "attendance missing file": (_remove(ATTENDANCE), ERROR,
+                                r"no attendance file: expected attendance.csv, attendance.xlsx"),
     "attendance person not on roster": (_append_row(ATTENDANCE, 0, {"No HP": "0899-0000-1111"}),
                                         QUARANTINE, ("attendance.csv", "person not on the roster")),
     "attendance person listed twice": (_append_row(ATTENDANCE, 0, {}), QUARANTINE,
@@ -269,7 +271,8 @@ def test_check_lists_every_problem_of_a_damaged_cohort_in_one_run(cohort_copy):
     assert len(errors) == 4
     for text in expected:
         assert any(text in line for line in errors), text
-    assert any("roster.csv row 8: phone number missing or not a valid Indonesian number" in line
+    assert any("roster.csv: row left out of the analysis, phone number missing or not a valid "
+               "Indonesian number: row 8" in line
                for line in done.stderr.splitlines() if line.startswith("warning: "))
     with pytest.raises(InputError, match="4 problems in the raw files:\n  .*roster.csv row 3"):
         clean_cohort(cohort_copy)

@@ -37,6 +37,24 @@ def test_unknown_label_is_an_error_with_row_column_and_suggestion():
     assert "did you mean 'garmen'" in message
 
 
+def test_an_unknown_label_is_one_error_listing_its_rows():
+    from analysis.errors import collecting
+
+    raw = pd.Series(["Garmen", "garmenn", "??", " Garmenn", "sepatu", "GARMENN"] + ["??"] * 21)
+    with collecting() as problems:
+        codebook.code_values(raw, "sector", "roster.csv", "Sektor", pd.Series(range(2, 29)))
+    assert [(p.row, p.column) for p in problems] == [(3, "Sektor"), (4, "Sektor")]
+    assert str(problems[0]) == (
+        "roster.csv row 3, column `Sektor`: 'garmenn' is not a known sector label (codes: "
+        "electronics_automotive, food_processing, footwear_leather, garment_textile, other, "
+        "retail_hospitality) in rows 3, 5, 7 (3 rows); did you mean 'garmen'? Add the spelling "
+        "to src/analysis/codebook.yml if it is right.")
+    assert ("'??' is not a known sector label (codes: electronics_automotive, food_processing, "
+            "footwear_leather, garment_textile, other, retail_hospitality) in rows 4, 8, 9, 10, 11, "
+            "12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, … (22 rows). Add the "
+            "spelling") in str(problems[1])
+
+
 def test_every_code_has_labels_in_both_languages():
     for name, spec in codebook.load_codebook()["variables"].items():
         assert set(spec["label"]) == {"id", "en"}, name

@@ -64,8 +64,8 @@ def test_fuzzy_names_scored_together_agree_with_one_name_at_a_time():
     from faker import Faker
     from rapidfuzz import fuzz, process
 
-    from analysis.identity import fold_name
-    from analysis.linkage import FUZZY_MARGIN, FUZZY_THRESHOLD, _without_honorifics
+    from analysis.linkage import FUZZY_MARGIN, FUZZY_THRESHOLD
+    from analysis.names import name_key
 
     fake, rng = Faker("id_ID"), np.random.default_rng(7)
     fake.seed_instance(7)
@@ -83,18 +83,17 @@ def test_fuzzy_names_scored_together_agree_with_one_name_at_a_time():
     senders += [n + "e" for n in twins]
     links = link_senders(pd.Series(senders), roster, ["Rina Evermos"]).set_index("sender")
 
-    folded = roster.assign(folded=roster["name"].map(fold_name))
-    exact = set(folded["folded"])
-    choices = folded.set_index("phone_e164")["folded"].to_dict()
-    firsts = folded["folded"].str.split().str[0]
+    keyed = roster.assign(key=roster["name"].map(name_key))  # Faker's names have titles
+    exact = set(keyed["key"].str.replace(" ", ""))
+    choices = keyed.set_index("phone_e164")["key"].to_dict()
+    firsts = keyed["key"].str.split().str[0]
     checked = 0
     for sender in set(senders):
-        name = fold_name(sender)
-        if name in exact:
+        query = name_key(sender)
+        if query.replace(" ", "") in exact:
             continue
-        query = _without_honorifics(name)
         if " " not in query:
-            hits = folded.loc[firsts == query, "phone_e164"].tolist()
+            hits = keyed.loc[firsts == query, "phone_e164"].tolist()
             expected = hits[0] if len(hits) == 1 else None
         else:
             best = process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=2)
@@ -108,3 +107,81 @@ def test_fuzzy_names_scored_together_agree_with_one_name_at_a_time():
     assert methods.str.startswith("fuzzy").sum() > 100
     assert (methods == "no match (ambiguous)").sum() > 0
     assert (methods == "first name (unique)").sum() > 0
+
+
+PHONES = [f"+628177{i:07d}" for i in range(10)]
+
+
+@pytest.mark.parametrize(("roster_name", "senders"), [
+    ("BPK. AHMAD FAUZI", ["Ahmad Fauzi", "Pak Ahmad Fauzi", "Bpk.Ahmad Fauzi"]),
+    ("Ibu Siti Rahayu", ["SITI RAHAYU", "Bu Siti Rahayu"]),
+    ("Hj. Siti Aminah", ["Bu Siti Aminah", "Siti-Aminah", "hj siti aminah"]),
+    ("Dr. Ir. Budi Santoso, M.M.", ["Budi Santoso", "Pak Budi Santoso, MM", "Budi Santoso SE"]),
+    ("Ahmad Fauzi, S.E., M.Si", ["Ahmad Fauzi", "Ahmad Fauzi S.E"]),
+    ("Nur'aini Siregar", ["Nuraini Siregar", "Nur Aini Siregar", "Nur\u2019aini Siregar"]),
+    ("Nuraini Siregar", ["Nur'aini Siregar", "Nur Aini Siregar", "Kak Nur\u02bcaini Siregar"]),
+    ("Ibu Désy Ratnasari", ["Desy Ratnasari", "DESY RATNASARI, S.Pd"]),
+])
+def test_titles_case_accents_and_spacing_do_not_stop_a_match(roster_name, senders):
+    """Titles (honorifics, academic prefixes, degrees) are set aside on both sides; case,
+    accents, punctuation and spacing inside a name do not matter."""
+    roster = pd.DataFrame({"name": [roster_name, "Dewi Lestari", "Agus Salim"],
+                           "phone_e164": PHONES[:3]})
+    links = link_senders(pd.Series(senders), roster, ["Rina Evermos"]).set_index("sender")
+    for sender in senders:
+        assert links.loc[sender, ["role", "phone_e164"]].tolist() == [
+            "participant", PHONES[0]], sender
+        assert links.loc[sender, "method"] in ("name", "name (spacing)"), sender
+    assert linkage_summary(links.reset_index())["matched_by_name"] == len(senders)
+
+
+def test_two_roster_people_who_differ_only_by_a_title_or_spacing_are_not_guessed():
+    roster = pd.DataFrame({"name": ["Pak Agus Salim", "Agus Salim", "Nur Aini Lubis",
+                                    "Nuraini Lubis", "Budi Santoso"],
+                           "phone_e164": PHONES[:5]})
+    senders = ["Agus Salim", "Pak Agus Salim", "AGUS SALIM, S.E.", "Nur Aini Lubis",
+               "Nuraini Lubis", "Nur'aini Lubis", "Agus Salimm"]
+    links = link_senders(pd.Series(senders), roster, []).set_index("sender")
+    for sender in senders[:-1]:
+        assert links.loc[sender, ["role", "method"]].tolist() == [
+            "unmatched", "no match (ambiguous)"], sender
+    assert links.loc["Agus Salimm", "role"] == "unmatched"  # a typo: fuzzy, and still a tie
+
+
+def test_a_name_that_is_only_a_title_word_is_kept():
+    from analysis.names import name_key
+
+    assert name_key("Bang") == "bang" and name_key("Bu Neng") == "neng"
+    assert name_key("Mas Agung Bang") == "agung bang"  # a title word counts only where titles go
+    assert name_key("Ahmad S.E. Fauzi") == "ahmad s e fauzi"
+    roster = pd.DataFrame({"name": ["Bang", "Bu Neng", "Bang Jali Siregar"],
+                           "phone_e164": PHONES[:3]})
+    links = link_senders(pd.Series(["BANG", "Neng", "Teh Neng", "Jali Siregar"]), roster,
+                         []).set_index("sender")
+    assert links["phone_e164"].to_dict() == {"BANG": PHONES[0], "Neng": PHONES[1],
+                                             "Teh Neng": PHONES[1], "Jali Siregar": PHONES[2]}
+
+
+def test_a_facilitator_is_known_with_a_title_too():
+    links = _links(["Kak Rina Evermos", "Bu Rina Evermos, S.Kom"])
+    assert (links["role"] == "facilitator").all()
+
+
+def test_the_title_lists_are_codebook_settings(monkeypatch):
+    from analysis import codebook, names
+
+    spec = codebook.load_codebook()["names"]
+    names.titles.cache_clear()
+    roster = pd.DataFrame({"name": ["Ajengan Dedi Mulyadi"], "phone_e164": PHONES[:1]})
+    assert _role(link_senders(pd.Series(["Dedi Mulyadi"]), roster, [])) == "unmatched"
+    monkeypatch.setitem(spec, "honorifics", [*spec["honorifics"], "Ajengan"])
+    names.titles.cache_clear()
+    try:
+        assert _role(link_senders(pd.Series(["Dedi Mulyadi"]), roster, [])) == "participant"
+    finally:
+        monkeypatch.undo()
+        names.titles.cache_clear()
+
+
+def _role(links):
+    return links["role"].iloc[0]

@@ -92,3 +92,21 @@ def test_the_chat_people_the_cleaning_listed_are_used_only_while_fresh(cohort_co
     os.utime(chat_file, (later, later))  # the export changed after the cleaning: parse it
     assert privacy.chat_people_from(interim / cohort_copy.name, [chat_file]) is None
     assert privacy.scan(cohort_copy, [tmp_path / "out"], interim_root=interim) == []
+
+
+def test_a_name_is_found_without_its_titles_in_the_spellings_linkage_forgives(cohort_copy):
+    """As strict as linkage is forgiving: the roster's 'BPK. AHMAD FAUZI, S.E.' is found as
+    'Ahmad Fauzi', 'Nur'aini Siregar' as 'Nuraini Siregar' and 'Nur aini Siregar'. A handful
+    of spellings per name: the scan stays linear in the roster."""
+    roster = pd.read_csv(cohort_copy / "roster.csv", dtype=str, keep_default_na=False)
+    roster.loc[0:2, "Nama Lengkap"] = ["BPK. AHMAD FAUZI, S.E.", "Nur'aini Siregar",
+                                       "Dr. Ir. Budi Santoso, M.M."]
+    roster.to_csv(cohort_copy / "roster.csv", index=False)
+    people = privacy.identifiers(cohort_copy)
+    for text, row in [("Ahmad Fauzi", 2), ("AHMAD FAUZI, S.E.", 2), ("Pak Ahmad Fauzi", 2),
+                      ("Nur aini Siregar", 3), ("Nuraini Siregar", 3), ("NUR'AINI SIREGAR", 3),
+                      ("Nur\u2019aini Siregar", 3), ("Budi Santoso", 4)]:
+        hits = privacy.scan_text(f"<p>{text} hadir</p>", people)
+        assert f"roster.csv row {row}" in {h.source for h in hits}, text
+    assert privacy.scan_text("<p>Ahmad hadir, Siregar juga, S.E.</p>", people) == []
+    assert len([p for p in people if p.kind == "name"]) < 6 * len(roster)

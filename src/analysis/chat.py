@@ -120,12 +120,12 @@ def parse_export(path: str | Path, date_order: str | None = None) -> pd.DataFram
     except NotImplementedError:  # a pyarrow built without jemalloc: the default, a little more memory
         pass
     try:
-        return _parse_export(Path(path), date_order)
+        return _parse_export(Path(path) if isinstance(path, str) else path, date_order)
     finally:
         pa.set_memory_pool(default)
 
 
-def _parse_export(path: Path, date_order: str | None) -> pd.DataFrame:
+def _parse_export(path, date_order: str | None) -> pd.DataFrame:
     raw = [chat_lines.read_bytes(path)]  # a list, so that the file is let go once parsed
     # Runs of a few MB: each run's arrays are small enough for the allocator to reuse freed
     # memory rather than fault in fresh pages, and no copy of the whole file is made; numpy and
@@ -317,23 +317,65 @@ def _system_lines(subjects: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return event, actor, target
 
 
-def merge_exports(frames: list[pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Several exports of one chat (exported in parts) merged without double counting.
+def merge_exports(frames: list[pd.DataFrame], identity: dict[str, str] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Several exports of one chat (in parts, or from several phones) merged without counting
+    a message twice.
 
-    A record seen in two files counts once; two identical records in one file both count.
-    Returns (merged, dropped repeats).
-    """
+    Two phones write one message differently: with seconds or without, and under the name each
+    phone saved for the sender (a contact name on one, the phone number on the other). So a
+    record is matched on its minute, its kind, who it is from (`identity`: raw sender or actor
+    -> the person it was linked to; unlinked names stand for themselves) and, for a text, its
+    words (spacing and an "edited" mark aside); system lines on their event and the people in
+    it. A record seen in two files counts once; two identical records in one file both count.
+    Returns (merged, repeats: the records already in another export)."""
     merged = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     if len(frames) == 1:  # within one file nothing is a repeat
         repeat = np.zeros(len(merged), dtype=bool)
     else:  # each field as codes (missing is one code): no string copy of millions of records
-        key = pd.DataFrame({c: pd.factorize(merged[c])[0]
-                            for c in ("timestamp", "kind", "sender", "text")})
+        key = _merge_key(merged, identity or {})
         occurrence = key.assign(file=merged["file"].to_numpy()).groupby(
             [*key.columns, "file"], sort=False).cumcount()
         repeat = key.assign(o=occurrence.to_numpy()).duplicated().to_numpy()
     kept = merged.loc[~repeat].sort_values(["timestamp", "file", "line"], kind="stable")
     return kept.reset_index(drop=True), merged.loc[repeat]
+
+
+_EDITED = r"\s*<(?:Pesan ini diedit|This message was edited)>$"
+
+
+def _merge_key(records: pd.DataFrame, identity: dict[str, str]) -> pd.DataFrame:
+    """What two exports of one record share, as integer codes per column."""
+    system = (records["kind"] == "system").to_numpy()
+    sender_codes, senders = pd.factorize(records["sender"])
+    who = np.asarray([identity.get(s, s) for s in senders], dtype=object)
+    who_codes, _ = pd.factorize(pd.Series(np.where(sender_codes >= 0, who.take(
+        np.maximum(sender_codes, 0)), None), dtype=object))
+    text = records["text"].where(records["kind"].eq("text").to_numpy(), "")
+    words = text.str.replace(LRM, "", regex=False).str.replace(_EDITED, "", regex=True) \
+        .str.replace(r"\s+", " ", regex=True).str.strip()
+    if system.any():  # few: the event and its people, resolved one line at a time
+        rows = np.flatnonzero(system)
+        people = [_system_key(e, a, t, identity) for e, a, t in zip(
+            records["event"].to_numpy()[rows], records["actor"].to_numpy()[rows],
+            records["target"].to_numpy()[rows], strict=True)]
+        words = words.astype(object)
+        words.iloc[rows] = people
+    return pd.DataFrame({
+        "minute": pd.factorize(records["timestamp"].dt.floor("min"))[0],
+        "kind": records["kind"].cat.codes.to_numpy(),
+        "who": who_codes,
+        "words": pd.factorize(words)[0],
+    })
+
+
+def _system_key(event, actor, target, identity: dict[str, str]) -> str:
+    def resolved(names) -> str:
+        if not isinstance(names, str):
+            return ""
+        return ",".join(sorted(identity.get(n.strip(), n.strip())
+                               for n in LIST_SPLIT.split(names) if n.strip()))
+    return f"{event}|{resolved(actor)}|{resolved(target)}"
 
 
 def parse_exports(paths, date_order: str | None = None) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import chat, features, privacy, roster, schema
+from . import quality as data_quality
 from .cohort import Cohort, load_cohort
 from .errors import InputError, collecting, problems_found
 from .identity import load_key, pseudonym
@@ -32,21 +33,32 @@ class CleanedCohort:
     chat_people: list[str]  # PII: every sender and every person joining or leaving, once
 
 
-def _chat(cohort: Cohort, ledger: roster.Ledger):
-    if not cohort.chat_files:  # the report says activity could not be measured
-        return chat.no_records()
+def _chat_exports(cohort: Cohort, found, ledger: roster.Ledger) -> list[pd.DataFrame]:
+    """Each WhatsApp export parsed, its records counted in (one frame per export)."""
     frames = []
-    for path in cohort.chat_files:
-        frame = chat.parse_export(path, cohort.chat_date_order)
-        frame["file"] = f"whatsapp/{path.name}"
-        ledger.count_in(f"whatsapp/{path.name}", len(frame))
+    for export in found.exports:
+        label = export.label(cohort.raw_dir)
+        frame = chat.parse_export(export, cohort.chat_date_order)
+        frame["file"] = label
+        ledger.count_in(label, len(frame))
+        ledger.files[label]["merged"] = 0
         frames.append(frame)
-    records, repeats = chat.merge_exports(frames)
-    for file, group in repeats.groupby("file"):
-        ledger.quarantine_rows(file, group.rename(columns={"line": roster.ROW}),
-                               "already in another export part")
-    for file, group in records.groupby("file"):
-        ledger.keep(file, len(group))
+    return frames
+
+
+def _merged_chat(frames: list[pd.DataFrame], links: pd.DataFrame, ledger: roster.Ledger):
+    """The exports as one chat, each message once: senders resolved to the people they were
+    linked to first, so that two phones naming one sender differently still agree."""
+    if not frames:  # the report says activity could not be measured
+        return chat.no_records()
+    person = links["phone_e164"].where(links["role"] == "participant",
+                                       links["role"].where(links["role"] == "facilitator"))
+    identity = dict(zip(links["sender"], person.fillna(links["sender"]), strict=True))
+    records, repeats = chat.merge_exports(frames, identity)
+    for file, n in repeats.groupby("file").size().items():
+        ledger.files[file]["merged"] += int(n)
+    for file, n in records.groupby("file").size().items():
+        ledger.keep(file, int(n))
     return records
 
 
@@ -88,23 +100,30 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
     people = roster.clean_roster(cohort, ledger)
     attendance = roster.clean_attendance(cohort, people, ledger)
     followup = roster.clean_followup(cohort, people, ledger)
-    records = _chat(cohort, ledger)
+    found = cohort.found_files()
+    frames = _chat_exports(cohort, found, ledger)
     if problems_found():  # a check collecting every problem: nothing sound to build on
         return None
 
-    membership = chat.membership_events(records)
-    # what the features need of each message: when, what kind, who (no text: millions of
-    # strings copied at every filter otherwise)
-    posts = records.loc[records["kind"] != "system", ["timestamp", "kind", "sender"]]
-    system_events = len(records) - len(posts)
-    del records  # the texts: the largest table of a big cohort, not needed from here on
-    names = chat.chat_people(posts, membership)
+    # Everyone every export names, linked once; then the exports merged through those links.
+    every = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (
+        frames[0] if frames else chat.no_records())
+    names = chat.chat_people(every)
+    del every
     overrides_file = cohort.raw_dir / "linkage_overrides.csv"
     overrides = read_overrides(overrides_file)
     if overrides_file.exists():
         ledger.count_in(overrides_file.name, len(overrides))
         ledger.keep(overrides_file.name, len(overrides))
     links = link_senders(names, people, cohort.facilitators, overrides)
+    records = _merged_chat(frames, links, ledger)
+    del frames
+    membership = chat.membership_events(records)
+    # what the features need of each message: when, what kind, who (no text: millions of
+    # strings copied at every filter otherwise)
+    posts = records.loc[records["kind"] != "system", ["timestamp", "kind", "sender"]]
+    system_events = len(records) - len(posts)
+    del records  # the texts: the largest table of a big cohort, not needed from here on
     by_sender = links.set_index("sender")
     posts = _with_sender_links(posts, "sender", by_sender)
     membership = membership.join(by_sender[["role", "phone_e164"]], on="person")
@@ -140,7 +159,9 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         "linkage": linkage_summary(links),
         "responsiveness": {"window_hours": response_window_hours},
         "chat": {
-            "exports": len(cohort.chat_files),
+            "exports": len(found.exports),
+            "media_files": found.media,
+            "unused_files": len(found.unused),
             "messages": int(len(posts)),
             "system_events": system_events,
             "participant_messages": int((posts["role"] == "participant").sum()),
@@ -148,6 +169,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
             "unmatched_messages": int((posts["role"] == "unmatched").sum()),
         },
     }
+    quality["summary"] = data_quality.summary(quality, cohort.quality)
     return CleanedCohort(cohort, participants, person_period, activity, responsiveness, quality,
                          pd.DataFrame(ledger.quarantine), unmatched.reset_index(),
                          sorted(set(names.dropna())))

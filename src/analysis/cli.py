@@ -119,23 +119,40 @@ def notebook_settings(notebook: Path, settings_file: Path) -> dict:
 
 def check(args) -> int:
     """Every problem of each cohort's raw files at once; non-zero when one must be fixed."""
-    from .preflight import check_cohort
+    from .preflight import preflight
 
     failed = 0
     for cohort in args.cohorts:
-        errors, warnings = check_cohort(Path(args.data_dir) / "raw" / cohort)
-        for line in warnings:
+        found = preflight(Path(args.data_dir) / "raw" / cohort)
+        for line in found.summary:
+            print(line)
+        for line in found.warnings:
             print(f"warning: {line}", file=sys.stderr)
-        for line in errors:
+        for line in found.errors:
             print(f"error: {line}", file=sys.stderr)
-        if errors:
+        if found.errors:
             failed += 1
-            print(f"{cohort}: {len(errors)} problem(s) to fix in the raw files (listed above); "
-                  "nothing was built", file=sys.stderr)
+            print(f"{cohort}: {len(found.errors)} problem(s) to fix in the raw files (listed "
+                  "above); nothing was built", file=sys.stderr)
         else:
-            print(f"{cohort}: raw files read without errors ({len(warnings)} row(s) "
-                  "quarantined)")
+            print(f"{cohort}: raw files read without errors ({len(found.warnings)} warning(s))")
     return 2 if failed else 0
+
+
+def quality_summary(args) -> int:
+    """The data-quality summary of a cleaned cohort (quality.json), after `make report`'s
+    cleaning step: what was read, kept, quarantined, merged and linked, and its warnings."""
+    import json
+
+    from .quality import console_lines
+
+    path = Path(args.data_dir) / "processed" / args.cohort / "quality.json"
+    quality = json.loads(path.read_text(encoding="utf-8"))
+    lines, warnings = console_lines(args.cohort, quality["summary"])
+    print("\n".join(lines))
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return 0
 
 
 def render(args) -> int:
@@ -246,6 +263,11 @@ def generate(args) -> int:
     from .synthetic import DEMO_COHORTS, generate_cohort
 
     specs = DEMO_COHORTS
+    if args.delivery is not None:
+        if args.participants is not None or args.edge or args.messages is not None or args.id:
+            return _fail("--delivery writes the Jakarta demo reshaped: not with --participants, "
+                         "--edge, --messages or --id")
+        return _generate_delivery(args.delivery, args.out)
     if args.participants is not None:
         from .synthetic import scale_spec
 
@@ -261,6 +283,40 @@ def generate(args) -> int:
         specs = [*EDGE_COHORTS.values(), *([LARGE] if args.large else [])]
     for spec in specs:
         print(generate_cohort(spec, args.out))
+    return 0
+
+
+def _generate_delivery(delivery: str, out: str) -> int:
+    """The Jakarta demo delivered in the given shapes (analysis.deliveries), its id the demo's
+    with the shapes appended (demo-2023-08-jakarta+xlsx-title-rows+honorifics)."""
+    import tempfile
+
+    from .deliveries import SHAPES, deliver, delivery_id
+    from .synthetic import JAKARTA, generate_cohort
+
+    shapes = [s.strip() for s in delivery.split(",") if s.strip()]
+    unknown = [s for s in shapes if s not in SHAPES]
+    if unknown or not shapes:
+        return _fail(f"--delivery {delivery}: unknown shape(s) {', '.join(unknown) or '(none)'}; "
+                     f"known: {', '.join(SHAPES)}")
+    with tempfile.TemporaryDirectory() as scratch:
+        clean = generate_cohort(JAKARTA, scratch)
+        try:
+            print(deliver(clean, shapes, out, cohort_id=delivery_id(JAKARTA.id, shapes)))
+        except ValueError as exc:  # two shapes that cannot combine
+            return _fail(str(exc))
+    return 0
+
+
+def new_cohort(args) -> int:
+    """Start data/raw/<ID>/ for staff to fill (cohort.yml, BACA-SAYA.md, whatsapp/)."""
+    from .new_cohort import start_cohort
+
+    folder = start_cohort(args.id, Path(args.data_dir) / "raw")
+    shown = folder.relative_to(Path.cwd()) if folder.is_relative_to(Path.cwd()) else folder
+    print(f"dibuat / started {shown}/: cohort.yml, BACA-SAYA.md, whatsapp/")
+    print(f"berikutnya / next: isi cohort.yml dan taruh berkasnya (BACA-SAYA.md) / fill in "
+          f"cohort.yml and add the files (BACA-SAYA.md); then make check COHORT={args.id}")
     return 0
 
 
@@ -287,6 +343,11 @@ def main(argv=None) -> int:
     p.add_argument("cohorts", nargs="+", metavar="COHORT")
     p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
     p.set_defaults(func=check)
+
+    p = commands.add_parser("quality-summary", help="print a cleaned cohort's data-quality summary")
+    p.add_argument("cohort")
+    p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    p.set_defaults(func=quality_summary)
 
     p = commands.add_parser("render", help="executed 03_report -> report.html and report.pdf")
     p.add_argument("cohort")
@@ -332,7 +393,17 @@ def main(argv=None) -> int:
                    help="one synthetic cohort of this many participants (scale tests)")
     p.add_argument("--messages", type=int, help="with --participants: about this many messages")
     p.add_argument("--id", help="with --participants: the cohort's id (default scale-N)")
+    from .deliveries import SHAPES
+
+    p.add_argument("--delivery", metavar="SHAPE[,SHAPE…]",
+                   help="the Jakarta demo as real files arrive, in these shapes (id "
+                   "demo-2023-08-jakarta+SHAPE+…): " + ", ".join(SHAPES))
     p.set_defaults(func=generate)
+
+    p = commands.add_parser("new-cohort", help="start data/raw/<ID>/ for a new cohort, to fill in")
+    p.add_argument("id", metavar="ID", help="the cohort's folder name, e.g. 2024-03-bekasi")
+    p.add_argument("--data-dir", default=str(PROJECT_ROOT / "data"))
+    p.set_defaults(func=new_cohort)
 
     args = parser.parse_args(argv)
     try:

@@ -13,6 +13,8 @@ import yaml
 
 from .errors import InputError, problem
 
+UNKNOWN_ROWS_SHOWN = 20  # an unknown label's error lists this many of its rows, then "…"
+
 
 @cache
 def load_codebook() -> dict:
@@ -74,10 +76,12 @@ def value_lookup(variable: str) -> dict[str, object]:
 
 def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Series,
                 allow_missing: bool = False) -> pd.Series:
-    """Harmonise raw labels to codes; the first unknown label is an error with a suggestion.
+    """Harmonise raw labels to codes; an unknown label is an error with a suggestion.
 
-    With allow_missing, an empty cell is a missing value (reported, imputed as a sensitivity
-    analysis), not an error; a filled-in cell must still be a known label.
+    One error per unknown label (after folding), listing the rows that have it, so a sheet
+    that writes '??' forty times gets one line to fix, not forty. With allow_missing, an empty
+    cell is a missing value (reported, imputed as a sensitivity analysis), not an error; a
+    filled-in cell must still be a known label.
     """
     lookup = value_lookup(variable)
     folded = raw.map(fold_value)
@@ -85,15 +89,21 @@ def code_values(raw: pd.Series, variable: str, file, column: str, rows: pd.Serie
     if allow_missing:
         unknown &= folded.ne("")
     allowed = ", ".join(sorted({str(v) for v in lookup.values()}))
-    for position in unknown.to_numpy().nonzero()[0]:  # the first raises, unless collecting
-        bad = raw.iloc[position]
-        close = difflib.get_close_matches(folded.iloc[position], list(lookup), n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
+    positions: dict[str, list[int]] = {}  # folded label -> its positions, by first occurrence
+    for position in unknown.to_numpy().nonzero()[0]:
+        positions.setdefault(folded.iloc[position], []).append(int(position))
+    for value, where in positions.items():  # the first raises, unless collecting
+        at = [int(rows.iloc[p]) for p in where]
+        shown = ", ".join(map(str, at[:UNKNOWN_ROWS_SHOWN])) + (
+            ", …" if len(at) > UNKNOWN_ROWS_SHOWN else "")
+        in_rows = f" in rows {shown} ({len(at)} rows)" if len(at) > 1 else ""
+        close = difflib.get_close_matches(value, list(lookup), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else "."
         problem(InputError(
             file,
-            f"'{bad}' is not a known {variable} label (codes: {allowed}){hint} "
-            "Add the spelling to src/analysis/codebook.yml if it is right.",
-            row=int(rows.iloc[position]),
+            f"'{raw.iloc[where[0]]}' is not a known {variable} label (codes: {allowed})"
+            f"{in_rows}{hint} Add the spelling to src/analysis/codebook.yml if it is right.",
+            row=at[0],
             column=column,
         ))
     return folded.map(lookup).astype(object).where(folded.isin(list(lookup)), None)

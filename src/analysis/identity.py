@@ -20,13 +20,30 @@ KEY_FILE = Path.home() / ".config" / "promise-impact" / "pseudonym.key"
 PSEUDONYM_LENGTH = 12
 NON_DIGIT = re.compile(r"\D")  # compiled once: the leak check calls these a million times
 PUNCTUATION = re.compile(r"[^\w\s]")
+# What Excel does to a phone number stored as a number. "6.28136E+11" (or "6,28136E+11" in an
+# Indonesian locale): the digits past the sixth are gone, and a guess would link the wrong
+# person. "6287822527683.0": every digit is there, behind a decimal part of zeros.
+SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+FLOAT_RENDERING = re.compile(r"^(\+?\d+)[.,]0+$")
+
+
+def scientific_notation(raw) -> bool:
+    """Whether a phone cell is a number Excel wrote in scientific notation (unrecoverable)."""
+    return raw is not None and bool(SCIENTIFIC.match(str(raw).strip().replace(" ", "")))
 
 
 def normalise_phone(raw) -> str | None:
-    """Any Indonesian spelling ('0812-…', '+62 8…', '628…', '812…') -> E.164, or None."""
+    """Any Indonesian spelling ('0812-…', '+62 8…', '628…', '812…', '62812….0') -> E.164, or
+    None (also for a number in scientific notation: see `scientific_notation`). The one phone
+    rule of roster, attendance, follow-up, overrides and chat senders."""
     if raw is None:
         return None
     text = unicodedata.normalize("NFKC", str(raw)).replace("\u200e", "").strip()
+    if SCIENTIFIC.match(text.replace(" ", "")):
+        return None
+    float_rendering = FLOAT_RENDERING.match(text)
+    if float_rendering:
+        text = float_rendering.group(1)
     digits = NON_DIGIT.sub("", text)
     if len(digits) < 8:
         return None

@@ -5,10 +5,18 @@ The rules, in order (the first that applies wins):
 2. Facilitators listed in cohort.yml (and the exporting phone's "Anda"/"You"): staff, not
    participant activity.
 3. A phone number that normalises to a roster phone: exact.
-4. A name equal to one roster name after folding case, accents and punctuation.
-5. A fuzzy name: after dropping honorifics (Bu, Pak, Kak, ...), token-sort similarity of at least
-   FUZZY_THRESHOLD with exactly one roster name clearly ahead of the next, or a lone first name
-   that exactly one roster person has.
+Rules 4 and 5 compare names as `names.name_key` gives them, on both sides: case, accents and
+punctuation folded, and titles set aside (honorifics such as Bapak, Bu, Hj, Kak and prefixes such
+as Dr, Ir where they lead the name; degrees such as S.E., M.M. where they end it; the lists are in
+codebook.yml under `names:`).
+4. An exact name: a name whose key, spaces removed (`names.compact_key`: "Nur'aini", "Nur Aini"
+   and "Nuraini" are one), is exactly one roster person's. Method "name" when the keys are equal
+   with their spaces too, "name (spacing)" when only the spacing or punctuation differs. When two
+   or more roster people share that key (say "Hj. Siti Aminah" and "Siti Aminah"), nobody is
+   guessed: "no match (ambiguous)", and the fuzzy rule is not tried.
+5. A fuzzy name: token-sort similarity of the keys of at least FUZZY_THRESHOLD with exactly one
+   roster name, clearly ahead of the next (FUZZY_MARGIN), or a lone first name that exactly one
+   roster person's key starts with.
 Everything else stays unmatched; with its PII it goes only to data/interim/.
 """
 
@@ -24,9 +32,9 @@ from . import codebook
 from .errors import InputError
 from .identity import fold_name, normalise_phone
 from .ingest import ROW, read_table
+from .names import name_key
 
 SELF_NAMES = {"anda", "you"}  # how the exporting phone shows its owner: staff in a programme group
-HONORIFICS = {"bu", "ibu", "pak", "bapak", "kak", "mas", "mbak", "bang", "teh", "a", "dek", "om"}
 FUZZY_THRESHOLD = 90  # token-sort ratio, 0-100: "Siti Nurhalisa" ~ "Siti Nurhaliza" is 93
 FUZZY_MARGIN = 5  # the best candidate must beat the second by this much
 NOT_PARTICIPANT = {"facilitator", "fasilitator", "staff", "bukan peserta", "not a participant"}
@@ -57,21 +65,15 @@ def read_overrides(path: Path) -> dict[str, str | None]:
     return overrides
 
 
-def _without_honorifics(folded: str) -> str:
-    words = folded.split()
-    while len(words) > 1 and words[0] in HONORIFICS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _fuzzy(names: list[str], roster_names: pd.Series) -> list[tuple[str | None, str]]:
-    """(phone, method) for each name no exact rule matched. All names are scored against the
-    roster at once (rapidfuzz's cdist, in C++ on every core): a thousand senders against a
-    hundred thousand names is one call per block, not a Python loop per pair."""
-    queries = [_without_honorifics(name) for name in names]
+def _fuzzy(queries: list[str], roster_names: pd.Series) -> list[tuple[str | None, str]]:
+    """(phone, method) for each name key no exact rule matched, against the roster's name keys
+    (indexed by phone). All names are scored against the roster at once (rapidfuzz's cdist, in
+    C++ on every core): a thousand senders against a hundred thousand names is one call per
+    block, not a Python loop per pair."""
     phones = roster_names.index.to_numpy()
+    choices = roster_names.tolist()
     first_names: dict[str, list] = {}
-    for phone, name in zip(phones, roster_names, strict=True):
+    for phone, name in zip(phones.tolist(), choices, strict=True):
         if name:
             first_names.setdefault(name.split()[0], []).append(phone)
     found: list[tuple[str | None, str]] = [(None, "no match")] * len(queries)
@@ -80,7 +82,6 @@ def _fuzzy(names: list[str], roster_names: pd.Series) -> list[tuple[str | None, 
             hits = first_names.get(query, [])
             found[i] = (hits[0], "first name (unique)") if len(hits) == 1 else (None, "no match")
     full = [i for i, query in enumerate(queries) if " " in query]
-    choices = roster_names.tolist()
     for block in range(0, len(full), 64):
         rows = full[block:block + 64]
         # below the threshold minus the margin a score decides nothing: 0
@@ -102,16 +103,25 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
     """One row per distinct sender: role (participant, facilitator, unmatched), phone, method."""
     overrides = overrides or {}
     staff_names = {fold_name(f) for f in facilitators}
+    # a facilitator with a title ("Kak Rina Evermos"): by the key, when it keeps two words
     staff_phones = {p for p in (normalise_phone(f) for f in facilitators) if p}
+    staff_keys = {k.replace(" ", "") for f in facilitators if not normalise_phone(f)
+                  for k in [name_key(f)] if " " in k}
     by_phone = set(roster["phone_e164"])
-    folded = roster.assign(folded=roster["name"].map(fold_name))
-    unique_names = folded.drop_duplicates("folded", keep=False).set_index("folded")["phone_e164"]
-    roster_names = folded.set_index("phone_e164")["folded"]
-    rows, fuzzy = [], {}  # fuzzy: row -> folded name, resolved together at the end
+    keys = [name_key(n) for n in roster["name"].tolist()]  # once per roster: 100,000 names
+    phones = roster["phone_e164"].tolist()
+    roster_names = pd.Series(keys, index=phones, dtype=object)
+    by_compact: dict[str, list[tuple[str, str]]] = {}  # compact key -> [(phone, key)]
+    for phone, key in zip(phones, keys, strict=True):
+        if key:
+            by_compact.setdefault(key.replace(" ", ""), []).append((phone, key))
+    rows, fuzzy = [], {}  # fuzzy: row -> name key, resolved together at the end
     senders_sorted = sorted(set(senders.dropna().unique()))  # distinct first: millions of messages
     for sender in senders_sorted:
         phone = normalise_phone(sender) if any(c.isdigit() for c in sender) else None
         name = fold_name(sender)
+        key = name_key(sender)
+        hits = by_compact.get(key.replace(" ", ""), [])
         if sender in overrides:
             target = overrides[sender]
             if target is None:
@@ -120,16 +130,20 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
                 rows.append((sender, "participant", target, "override"))
             else:
                 rows.append((sender, "unmatched", None, "override names a phone not on the roster"))
-        elif name in staff_names or name in SELF_NAMES or (phone and phone in staff_phones):
+        elif (name in staff_names or name in SELF_NAMES or key.replace(" ", "") in staff_keys
+              or (phone and phone in staff_phones)):
             rows.append((sender, "facilitator", None, "facilitator list"))
         elif phone:
             found = phone in by_phone
             rows.append((sender, "participant" if found else "unmatched", phone if found else None,
                          "phone" if found else "no match"))
-        elif name in unique_names.index:
-            rows.append((sender, "participant", unique_names[name], "name"))
+        elif len(hits) == 1:
+            rows.append((sender, "participant", hits[0][0],
+                         "name" if hits[0][1] == key else "name (spacing)"))
+        elif hits:  # two roster people with this name: never guess
+            rows.append((sender, "unmatched", None, "no match (ambiguous)"))
         else:
-            fuzzy[len(rows)] = name
+            fuzzy[len(rows)] = key
             rows.append(None)
     for at, (match, method) in zip(fuzzy, _fuzzy(list(fuzzy.values()), roster_names),
                                    strict=True):
@@ -147,7 +161,7 @@ def linkage_summary(links: pd.DataFrame) -> dict:
         "facilitators": int((links["role"] == "facilitator").sum()),
         "matched_by_override": int((matched & (method == "override")).sum()),
         "matched_by_phone": int((method == "phone").sum()),
-        "matched_by_name": int((method == "name").sum()),
+        "matched_by_name": int(method.str.startswith("name").sum()),
         "matched_by_fuzzy_name": int(method.str.startswith(("fuzzy", "first name")).sum()),
         "unmatched": int((~matched).sum()),
         "match_rate": round(float(matched.mean()), 4) if len(people) else None,

@@ -18,9 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from . import chat, codebook
+from .chat_files import find_exports
 from .cohort import load_cohort
+from .errors import InputError
 from .identity import NON_DIGIT, fold_name, normalise_phone
-from .ingest import ROW, read_table
+from .ingest import ROW, find_table, read_table
+from .names import spellings
 
 # no "." inside: a float's decimals are not a phone number
 PHONE_RUN = re.compile(r"\+?\d[\d\s\-()]{6,}\d")
@@ -46,10 +49,26 @@ def chat_people_from(interim_dir: Path, chat_files) -> list[str] | None:
     return pd.read_csv(path, dtype=str, keep_default_na=False)["person"].tolist()
 
 
+def raw_sources(raw_dir: str | Path) -> tuple[list[tuple[str, Path, str | None]], list, str | None]:
+    """(table, file, sheet) of each staff table, the WhatsApp exports and their date order. A
+    cohort.yml still being filled in (`make cohort` left placeholders) does not load; its files
+    are found by their default names, so what they hold is protected all the same."""
+    try:
+        cohort = load_cohort(raw_dir)
+    except InputError:
+        tables = [(t, find_table(raw_dir, t), None) for t in ("roster", "attendance", "followup")]
+        tables = [(t, p, s) for t, p, s in tables if p is not None]
+        return tables, find_exports(raw_dir, [p for _, p, _ in tables]).exports, None
+    tables = [(t, cohort.table_file(t), cohort.table_sheet(t))
+              for t in ("roster", "attendance", "followup")]
+    return [(t, p, s) for t, p, s in tables if p is not None], cohort.chat_files, \
+        cohort.chat_date_order
+
+
 def identifiers(raw_dir: str | Path, chat_people: list[str] | None = None) -> list[Identifier]:
     """Every name and phone the raw folder holds. `chat_people`: the chat's senders and members
     if already known (`chat_people_from`); otherwise the exports are parsed."""
-    cohort = load_cohort(raw_dir)
+    tables, exports, date_order = raw_sources(raw_dir)
     found: dict[tuple[str, str], Identifier] = {}
     seen: set[tuple[str, object]] = set()  # a value in three files is folded once
 
@@ -59,27 +78,25 @@ def identifiers(raw_dir: str | Path, chat_people: list[str] | None = None) -> li
         seen.add((kind, value))
         if kind == "phone":
             e164 = normalise_phone(value)
-            key = e164.removeprefix("+62") if e164 else None
+            keys = [e164.removeprefix("+62")] if e164 else []
         else:
-            key = fold_name(value)
-            if len(key.split()) < 2:  # one-word names ("Siti") are too common to scan for
-                key = None
-        if key:
+            # as typed, and without its titles in every spelling linkage forgives: the roster's
+            # "BPK. AHMAD FAUZI, S.E." is found as "Ahmad Fauzi", "Nur'aini S." as "Nuraini S."
+            # One-word names ("Siti") are too common to scan for.
+            keys = [k for k in (fold_name(value), *sorted(spellings(value)))
+                    if len(k.split()) >= 2]
+        for key in keys:
             found.setdefault((kind, key), Identifier(kind, key, source))
 
-    for file, table in ((cohort.roster_file, "roster"), (cohort.attendance_file, "attendance"),
-                        (cohort.followup_file, "followup")):
-        path = cohort.raw_dir / file if file else None
-        if not path or not path.exists():
-            continue
-        raw = read_table(path)
+    for table, path, sheet in tables:
+        raw = read_table(path, table, sheet)
         headers = codebook.match_headers([c for c in raw.columns if c != ROW], table, path)
         for raw_header, canonical in headers.items():
             if canonical in ("name", "phone"):
                 for value, row in zip(raw[raw_header], raw[ROW], strict=True):
                     add(canonical, value, f"{path.name} row {row}")
     if chat_people is None:
-        records = chat.parse_exports(cohort.chat_files, cohort.chat_date_order)
+        records = chat.parse_exports(exports, date_order)
         chat_people = chat.chat_people(records).dropna()
     for person in sorted(set(chat_people)):
         kind = "phone" if normalise_phone(person) else "name"
@@ -138,8 +155,7 @@ def scan(raw_dir, output_dirs, interim_root=None) -> list[tuple[str, Identifier]
     def of(raw) -> list[Identifier]:
         if interim_root is None:
             return identifiers(raw)
-        listed = chat_people_from(Path(interim_root) / Path(raw).name,
-                                  load_cohort(raw).chat_files)
+        listed = chat_people_from(Path(interim_root) / Path(raw).name, raw_sources(raw)[1])
         return identifiers(raw, listed)
 
     if isinstance(raw_dir, (str, Path)):

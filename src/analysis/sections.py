@@ -387,13 +387,17 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
     parts = [heading(t("appendix_heading", lang)),
              heading(t("definitions_heading", lang), 3), paragraph(t("definitions", lang)),
              missing_data(results, lang) if "missingness" in results else "",
-             heading(t("quality_heading", lang), 3), paragraph(t("quality_text", lang))]
+             heading(t("quality_heading", lang), 3), *quality_summary(q, lang),
+             paragraph(t("quality_text", lang))]
+    merged = any(e.get("merged") for e in q["files"].values())
     rows = []
     for file, entry in sorted(q["files"].items()):
         reasons = "; ".join(f"{k}: {v}" for k, v in sorted(entry["reasons"].items())) or "–"
-        rows.append([file, entry["rows_in"], entry["kept"], entry["quarantined"], reasons])
+        rows.append([file, entry["rows_in"], entry["kept"], entry["quarantined"],
+                     *([entry.get("merged", 0)] if merged else []), reasons])
     parts.append(table([t(k, lang) for k in ("col_file", "col_rows_in", "col_kept",
-                                             "col_quarantined", "col_reasons")], rows))
+                                             "col_quarantined", *(["col_merged"] if merged else []),
+                                             "col_reasons")], rows))
     link = q["linkage"]
     parts.append(paragraph(t("linkage_text", lang, senders=link["senders"],
                              facilitators=link["facilitators"], by_phone=link["matched_by_phone"],
@@ -420,6 +424,31 @@ def appendix(results: dict, provenance: dict, lang: str) -> str:
     parts.append(table([t("col_item", lang), t("col_value", lang)],
                        [[k, v] for k, v in sorted(provenance["packages"].items())]))
     return "\n".join(parts)
+
+
+def quality_summary(q: dict, lang: str) -> list[str]:
+    """The data-quality summary the build printed (analysis.quality), in the report's words."""
+    s = q.get("summary")
+    if not s:
+        return []
+
+    def share(x) -> str:
+        return number(100 * x, lang, 1) + "%"
+
+    if s["exports"]:
+        posted = s["participant_messages"] + s["unmatched_messages"]
+        parts = [paragraph(t("quality_summary", lang, exports=s["exports"],
+                             merged=s["merged_lines"], media=s["media_files"],
+                             linked=s["senders_linked"], unmatched=s["senders_unmatched"],
+                             messages=s["participant_messages"], posted=posted,
+                             share=share(s["linked_message_share"]) if posted else "–"))]
+    else:
+        parts = [paragraph(t("quality_summary_no_chat", lang))]
+    for w in s["warnings"]:
+        values = {k: share(v) if k in ("share", "threshold") else v for k, v in w.items()
+                  if k != "code"}
+        parts.append(paragraph(t(f"quality_warning_{w['code']}", lang, **values)))
+    return parts
 
 
 def _formula_cell(model: dict) -> str:
