@@ -185,3 +185,17 @@ def test_the_title_lists_are_codebook_settings(monkeypatch):
 
 def _role(links):
     return links["role"].iloc[0]
+
+
+def test_a_title_like_word_that_is_a_given_name_does_not_merge_two_people():
+    # "Raden" and "Uda" are titles, and given names too: stripped, both people would be
+    # "Sihombing" and neither could be linked (found on a 10,000-person generated cohort)
+    roster = pd.DataFrame({"name": ["Raden Sihombing", "Uda Sihombing", "Pak Agus Salim"],
+                           "phone_e164": PHONES[:3]})
+    links = link_senders(pd.Series(["Raden Sihombing", "UDA SIHOMBING", "Agus Salim"]), roster,
+                         []).set_index("sender")
+    assert links.loc["Raden Sihombing", ["role", "phone_e164"]].tolist() == ["participant",
+                                                                           PHONES[0]]
+    assert links.loc["UDA SIHOMBING", ["role", "phone_e164"]].tolist() == ["participant",
+                                                                         PHONES[1]]
+    assert links.loc["Agus Salim", ["role", "phone_e164"]].tolist() == ["participant", PHONES[2]]

@@ -88,7 +88,7 @@ def find_exports(raw_dir: str | Path, tables: list[Path]) -> Found:
     for path in inside:
         if path.name.startswith(".") or path.name.startswith("~$"):
             continue
-        if zipfile.is_zipfile(path):
+        if path.suffix.casefold() == ".zip":  # (an .xlsx or .docx is a zip inside too: media)
             _from_zip(path, found, raw_dir, required=True)
         elif path.suffix.casefold() == ".txt":
             found.exports.append(Export(path))

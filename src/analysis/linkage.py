@@ -32,7 +32,7 @@ from . import codebook
 from .errors import InputError
 from .identity import fold_name, normalise_phone
 from .ingest import ROW, read_table
-from .names import name_key
+from .names import compact_key, name_key
 
 SELF_NAMES = {"anda", "you"}  # how the exporting phone shows its owner: staff in a programme group
 FUZZY_THRESHOLD = 90  # token-sort ratio, 0-100: "Siti Nurhalisa" ~ "Siti Nurhaliza" is 93
@@ -98,6 +98,13 @@ def _fuzzy(queries: list[str], roster_names: pd.Series) -> list[tuple[str | None
     return found
 
 
+def _exact_key(key: str, name: str) -> str:
+    """The space-free name the exact rule compares. Without its titles when two words stay;
+    else as written ("Raden Sihombing", "Uda Nababan": a title-like word that may be a given
+    name is kept, or every "<title> Sihombing" would be one surname and no one linked)."""
+    return key.replace(" ", "") if " " in key else compact_key(name, keep_titles=True)
+
+
 def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
                  overrides: dict | None = None) -> pd.DataFrame:
     """One row per distinct sender: role (participant, facilitator, unmatched), phone, method."""
@@ -112,16 +119,16 @@ def link_senders(senders: pd.Series, roster: pd.DataFrame, facilitators,
     phones = roster["phone_e164"].tolist()
     roster_names = pd.Series(keys, index=phones, dtype=object)
     by_compact: dict[str, list[tuple[str, str]]] = {}  # compact key -> [(phone, key)]
-    for phone, key in zip(phones, keys, strict=True):
+    for phone, key, raw in zip(phones, keys, roster["name"].tolist(), strict=True):
         if key:
-            by_compact.setdefault(key.replace(" ", ""), []).append((phone, key))
+            by_compact.setdefault(_exact_key(key, raw), []).append((phone, key))
     rows, fuzzy = [], {}  # fuzzy: row -> name key, resolved together at the end
     senders_sorted = sorted(set(senders.dropna().unique()))  # distinct first: millions of messages
     for sender in senders_sorted:
         phone = normalise_phone(sender) if any(c.isdigit() for c in sender) else None
         name = fold_name(sender)
         key = name_key(sender)
-        hits = by_compact.get(key.replace(" ", ""), [])
+        hits = by_compact.get(_exact_key(key, sender), []) if key else []
         if sender in overrides:
             target = overrides[sender]
             if target is None:

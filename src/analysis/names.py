@@ -89,12 +89,13 @@ def _untitled(words: list[str]) -> tuple[int, int]:
     return start, end
 
 
-def name_parts(name) -> list[str]:
-    """The folded words of `name` without its titles: 'BPK. AHMAD FAUZI, S.E.' -> ahmad, fauzi."""
+def name_parts(name, keep_titles: bool = False) -> list[str]:
+    """The folded words of `name` without its titles: 'BPK. AHMAD FAUZI, S.E.' -> ahmad, fauzi
+    (with `keep_titles`, every word)."""
     # an apostrophe inside a word joins it ("Nur'aini" is "nuraini", as "Nuraini" is written
     # without it); other punctuation separates words, as in fold_name
     words = PUNCTUATION.sub(" ", INNER_APOSTROPHE.sub("", _folded(name))).split()
-    start, end = _untitled(words)
+    start, end = (0, len(words)) if keep_titles else _untitled(words)
     return words[start:end]
 
 
@@ -103,9 +104,9 @@ def name_key(name) -> str:
     return " ".join(name_parts(name))
 
 
-def compact_key(name) -> str:
+def compact_key(name, keep_titles: bool = False) -> str:
     """'Nur'aini Siregar', 'Nur Aini Siregar', 'Nuraini Siregar' -> 'nurainisiregar'."""
-    return "".join(name_parts(name))
+    return "".join(name_parts(name, keep_titles))
 
 
 def spellings(name) -> set[str]:
