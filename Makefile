@@ -37,7 +37,9 @@ PRIVACY_SRC := $(COMMON_SRC) $(call src,privacy.py chat.py chat_files.py chat_li
 # A folder `make cohort` started whose cohort.yml still has "ISI: ..." placeholders is not built
 # by a plain `make report` (it would stop every other cohort's build); it is named instead, and
 # `make report COHORT=<id>` or `make check COHORT=<id>` says what is still to fill in.
-STARTED     := $(patsubst data/raw/%/cohort.yml,%,$(shell grep -lis '^[^#]*ISI:' data/raw/*/cohort.yml))
+# (the rule of cohort.PLACEHOLDER: a value that starts with "ISI:", quoted or not, any case)
+STARTED     := $(patsubst data/raw/%/cohort.yml,%,$(shell grep -lisE \
+                 '^[^#]*(:|-)[[:space:]]+.?isi:' data/raw/*/cohort.yml 2>/dev/null))
 ALL_COHORTS := $(filter-out $(STARTED),$(patsubst data/raw/%/cohort.yml,%,$(wildcard data/raw/*/cohort.yml)))
 ifneq ($(STARTED),)
 ifeq ($(COHORT),)

@@ -235,3 +235,19 @@ def test_the_module_runs_as_the_makefile_runs_it(tmp_path):
                            tmp_path], cwd=PROJECT_ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "raw" / ID / "cohort.yml").is_file()
+
+
+def test_make_leaves_out_only_folders_whose_values_are_placeholders(tmp_path):
+    # the Makefile's grep follows load_cohort's rule: a value starting with "ISI:", not any
+    # "isi:" in the text ("Komisi: ...") nor one in a comment
+    for cohort, text in {"filled": 'id: filled\ntitle: {id: "Komisi: Bekasi", en: x}\n'
+                                   "# ISI: a comment left in\n",
+                         "started": 'id: started\ntitle:\n  id: "ISI: judul kohort"\n',
+                         "facilitator": 'id: facilitator\nfacilitators:\n  - "isi: nama"\n'}.items():
+        (tmp_path / "data" / "raw" / cohort).mkdir(parents=True)
+        (tmp_path / "data" / "raw" / cohort / "cohort.yml").write_text(text, encoding="utf-8")
+    done = subprocess.run(["make", "-s", "-f", str(PROJECT_ROOT / "Makefile"), "print-STARTED",
+                           "print-ALL_COHORTS"], cwd=tmp_path, capture_output=True, text=True)
+    note, *printed = done.stdout.splitlines()
+    assert printed == ["facilitator started", "filled"]
+    assert note.startswith("note: not built, cohort.yml still to fill in: facilitator started")

@@ -72,3 +72,38 @@ def test_catalogue_has_no_key_twice():
     text = resources.files("analysis").joinpath("report_strings.yml").read_text(encoding="utf-8")
     keys = re.findall(r"^([a-z_0-9]+):", text, re.M)
     assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+
+
+def _quality(participant_messages, unmatched_messages, threshold):
+    from analysis import quality
+
+    q = {"files": {"roster.csv": {"rows_in": 50, "kept": 49, "quarantined": 1, "reasons": {}},
+                   "whatsapp/a.txt": {"rows_in": 300, "kept": 200, "quarantined": 0,
+                                      "reasons": {}, "merged": 100}},
+         "chat": {"exports": 2, "media_files": 3, "unused_files": 0,
+                  "participant_messages": participant_messages,
+                  "unmatched_messages": unmatched_messages},
+         "linkage": {"senders": 40, "facilitators": 2, "unmatched": 4}}
+    q["summary"] = quality.summary(q, {"min_linked_message_share": threshold,
+                                       "max_quarantined_share": 0.1})
+    return q
+
+
+def test_the_appendix_opens_with_the_data_quality_summary_in_both_languages():
+    from analysis.sections import quality_summary
+
+    en = " ".join(quality_summary(_quality(170, 30, 0.9), "en"))
+    assert ("2 WhatsApp export(s); 100 line(s) found in more than one export (counted once); 3 "
+            "media file(s) ignored; 34 sender(s) linked to the roster, 4 not; 170 of 200 "
+            "participant messages (85.0%) linked to the roster.") in en
+    assert "Warning: only 85.0% of participant messages are linked to the roster (threshold " \
+           "90.0%); 4 sender(s) with 30 message(s) are unmatched." in en
+    idn = " ".join(quality_summary(_quality(170, 30, 0.9), "id"))
+    assert "170 dari 200 pesan peserta (85,0%)" in idn and "(ambang 90,0%)" in idn
+
+
+def test_the_warning_states_the_threshold_the_cohort_set():
+    from analysis.sections import quality_summary
+
+    assert "Warning" not in " ".join(quality_summary(_quality(170, 30, 0.8), "en"))
+    assert "threshold 86.0%" in " ".join(quality_summary(_quality(170, 30, 0.86), "en"))

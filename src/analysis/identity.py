@@ -70,14 +70,17 @@ def _valid_e164(candidate: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def fold_name(name) -> str:
-    """Names as people type them: case, accents, dots and spaces do not matter."""
-    text = unicodedata.normalize("NFKD", str(name or ""))
+def fold_letters(text: str) -> str:
+    """Accents gone, case folded: what every name comparison starts from."""
+    text = unicodedata.normalize("NFKD", text)
     if not text.isascii():  # (the leak check folds whole files: skip the loop when it can)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.casefold()
-    text = PUNCTUATION.sub(" ", text)
-    return " ".join(text.split())
+    return text.casefold()
+
+
+def fold_name(name) -> str:
+    """Names as people type them: case, accents, dots and spaces do not matter."""
+    return " ".join(PUNCTUATION.sub(" ", fold_letters(str(name or ""))).split())
 
 
 def load_key(synthetic: bool, env: dict | None = None, key_file: Path | None = None) -> bytes:

@@ -163,6 +163,11 @@ def _header_score(record: list[str], required: list[set[str]]) -> int:
     return sum(1 for spellings in required if folded & spellings)
 
 
+def _most_columns(records: list[list[str]], required: list[set[str]]) -> int:
+    """How many of the required columns the best of the first rows holds."""
+    return max((_header_score(r, required) for r in records[:HEADER_SEARCH_ROWS]), default=0)
+
+
 def _header_row(records: list[list[str]], table: str | None) -> int:
     """The first row (of the first HEADER_SEARCH_ROWS) holding every required column of
     `table`; else the first non-blank row (the codebook then names what is missing)."""
@@ -183,8 +188,8 @@ def _best(records_by_choice: dict, table: str | None):
     required = _required_spellings(table)
     if not required:
         return next(iter(records_by_choice))
-    scores = {choice: max((_header_score(r, required) for r in records[:HEADER_SEARCH_ROWS]),
-                          default=0) for choice, records in records_by_choice.items()}
+    scores = {choice: _most_columns(records, required)
+              for choice, records in records_by_choice.items()}
     top = max(scores.values())
     return next(choice for choice, score in scores.items() if score == top)
 
@@ -237,8 +242,7 @@ def _workbook_records(path: Path, table: str | None, sheet: str | None):
     required = _required_spellings(table)
     if required and len(sheets) > 1:
         full = [n for n, records in sheets.items()
-                if any(_header_score(r, required) == len(required)
-                       for r in records[:HEADER_SEARCH_ROWS])]
+                if _most_columns(records, required) == len(required)]
         if len(full) > 1:
             raise InputError(path, f"sheets {' and '.join(repr(n) for n in full)} both look like "
                              f"the {table}; name one in cohort.yml: files: {{{table}: "

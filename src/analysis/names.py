@@ -23,11 +23,11 @@ The lists are settings a researcher extends in codebook.yml, not code.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
+from typing import NamedTuple
 
 from . import codebook
-from .identity import fold_name
+from .identity import PUNCTUATION, fold_letters, fold_name
 
 # apostrophe look-alikes (Arabic-origin names transliterate hamza and ayn with several):
 # all become "'" so that "Nur’aini" and "Nurʼaini" are "Nur'aini"
@@ -37,34 +37,36 @@ INNER_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 APOSTROPHE = "'"  # only apostrophes between the two words: "nur'aini"
 MARK = "."  # other punctuation, no whitespace: "siti-aminah", "m.rizki", "bpk.ahmad"
 WORD = re.compile(r"\w+")  # a word: a run of word characters, as in identity.fold_name
-PUNCTUATION = re.compile(r"[^\w\s]")  # what fold_name reads as a space between words
 WHITESPACE = re.compile(r"\s")
 
 
+class Titles(NamedTuple):
+    leading: frozenset  # honorifics and prefixes, as tuples of folded words
+    most_leading: int  # the most words a leading title has
+    trailing: frozenset  # degrees, dots and spaces removed ("se", "mm", "skom")
+    most_trailing: int
+    leading_first: frozenset  # the words a leading title starts with: a quick "no title here"
+    degree_endings: frozenset  # every ending of a degree: a name's last word must be one
+
+
 @cache
-def titles() -> tuple[frozenset, int, frozenset, int, frozenset, frozenset]:
-    """From codebook.yml's `names:` section: the leading titles as tuples of folded words and
-    their most words; the degrees with their dots and spaces removed and their most words; and
-    for a quick "no title here" the words a leading title starts with and every ending of a
-    degree (a name's last word must be one for a degree to end the name)."""
+def titles() -> Titles:
+    """The titles of codebook.yml's `names:` section, ready to compare with folded words."""
     spec = codebook.load_codebook().get("names") or {}
     leading = {tuple(fold_name(t).split()) for key in ("honorifics", "academic_prefixes")
                for t in spec.get(key) or []} - {()}
     degrees = [fold_name(t).split() for t in spec.get("degree_suffixes") or []]
     trailing = {"".join(words) for words in degrees if words}
-    return (frozenset(leading), max(map(len, leading), default=0), frozenset(trailing),
-            max(map(len, degrees), default=0), frozenset(t[0] for t in leading),
-            frozenset(d[i:] for d in trailing for i in range(len(d))))
+    return Titles(frozenset(leading), max(map(len, leading), default=0), frozenset(trailing),
+                  max(map(len, degrees), default=0), frozenset(t[0] for t in leading),
+                  frozenset(d[i:] for d in trailing for i in range(len(d))))
 
 
 def _folded(name) -> str:
     """fold_name's text before punctuation is read: accents gone, case folded."""
     if name is None or (isinstance(name, float) and name != name):
         return ""
-    text = unicodedata.normalize("NFKD", APOSTROPHES.sub("'", str(name)))
-    if not text.isascii():
-        text = "".join(c for c in text if not unicodedata.combining(c))
-    return text.casefold()
+    return fold_letters(APOSTROPHES.sub("'", str(name)))
 
 
 def _untitled(words: list[str]) -> tuple[int, int]:

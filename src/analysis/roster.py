@@ -18,6 +18,7 @@ from .errors import InputError, problem
 from .identity import normalise_phone, scientific_notation
 from .ingest import ROW, read_table
 from .names import compact_key
+from .quality import BLANK_ROW
 
 AGE_MIN, AGE_MAX = 15, 80
 CODED = ("gender", "sector", "federation", "district", "disability", "employment_status")
@@ -136,7 +137,7 @@ def clean_roster(cohort: Cohort, ledger: Ledger) -> pd.DataFrame:
     ledger.count_in(name, len(frame), raw.attrs["read_as"])
     frame = _drop_incomplete(frame, raw, ledger, name)
     blank = _blank(frame)
-    ledger.quarantine_rows(name, frame[blank], "blank row")
+    ledger.quarantine_rows(name, frame[blank], BLANK_ROW)
     frame = frame[~blank].copy()
     reverse = {v: k for k, v in headers.items()}
     frame["phone_e164"] = _phones(frame, path, reverse["phone"])
@@ -185,7 +186,7 @@ def _link_rows(frame: pd.DataFrame, roster: pd.DataFrame, ledger: Ledger, path: 
     frame = _drop_incomplete(frame, raw, ledger, file).copy()
     frame["phone_e164"] = _phones(frame, path, {v: k for k, v in headers.items()}["phone"])
     blank = _blank(frame.drop(columns="phone_e164"))
-    ledger.quarantine_rows(file, frame[blank], "blank row")
+    ledger.quarantine_rows(file, frame[blank], BLANK_ROW)
     frame = frame[~blank]
     bad = frame["phone_e164"].isna()
     ledger.quarantine_rows(file, frame[bad], "phone number missing or not a valid Indonesian number")
