@@ -18,20 +18,18 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 ANALYSIS := $(PY) -m analysis
 STAMP    := $(VENV)/.installed
-# Each stage depends on the modules it imports (tests/test_project.py checks these lists against
-# the imports), so editing a figure re-renders reports without re-cleaning every cohort.
-src = $(addprefix src/analysis/,$(1))
-COMMON_SRC := $(call src,__init__.py __main__.py cli.py errors.py outputs.py)
-CLEAN_SRC  := $(COMMON_SRC) $(call src,clean.py chat.py chat_files.py chat_lines.py codebook.py \
-                codebook.yml cohort.py dates.py features.py identity.py ingest.py linkage.py names.py privacy.py \
-                quality.py roster.py schema.py)
-MODEL_SRC  := $(COMMON_SRC) $(call src,results.py features.py codebook.py codebook.yml firth.py \
-                disclosure.py) \
-              $(wildcard src/analysis/models/*.py)
-REPORT_SRC := $(COMMON_SRC) $(call src,report.py report_strings.yml sections.py figures.py \
-                render.py provenance.py codebook.py codebook.yml)
-PRIVACY_SRC := $(COMMON_SRC) $(call src,privacy.py chat.py chat_files.py chat_lines.py codebook.py codebook.yml \
-                 cohort.py dates.py identity.py ingest.py names.py)
+# Each stage depends on the folders of src/analysis it imports (tests/test_layout.py checks these
+# against the imports and the flow rules), so editing a figure re-renders reports without
+# re-cleaning every cohort. The shared modules (codebook, features, errors, outputs, runner,
+# provenance) sit at the top of src/analysis; commands.py is left out: a command's printout
+# changes no output.
+stage = $(wildcard $(foreach f,$(1),src/analysis/$(f)/*.py src/analysis/$(f)/*.yml))
+SHARED_SRC  := $(filter-out src/analysis/commands.py,$(wildcard src/analysis/*.py src/analysis/*.yml))
+CLEAN_SRC   := $(SHARED_SRC) $(call stage,ingest) $(wildcard src/analysis/ingest/templates/*)
+MODEL_SRC   := $(SHARED_SRC) $(call stage,models privacy)
+REPORT_SRC  := $(SHARED_SRC) $(call stage,report privacy)
+PRIVACY_SRC := $(SHARED_SRC) $(call stage,privacy ingest)
+PLANNING_SRC := $(MODEL_SRC) $(REPORT_SRC) $(call stage,planning)
 
 # Every folder under data/raw with a cohort.yml is a cohort; COHORT=<id> builds just one.
 # A folder `make cohort` started whose cohort.yml still has "ISI: ..." placeholders is not built
@@ -183,8 +181,7 @@ pooled: $(call planning_files,pooled,10_pooled) ## the pooled view of all cohort
 # Each language's notebook runs once; then the privacy check (every roster) and the index.
 $(call planning_files,pooled,10_pooled) &: \
   $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
-  notebooks/10_pooled.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/pooled.py \
-  src/analysis/planning_sections.py $(STAMP)
+  notebooks/10_pooled.ipynb $(PLANNING_SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
@@ -198,8 +195,7 @@ power: $(call planning_files,power,20_power) ## participants needed for 80% powe
 
 # The English run reuses the simulation the Indonesian run wrote (same parameters).
 $(call planning_files,power,20_power) &: \
-  notebooks/20_power.ipynb $(MODEL_SRC) $(REPORT_SRC) src/analysis/power.py src/analysis/planning_sections.py \
-  src/analysis/synthetic.py $(STAMP)
+  notebooks/20_power.ipynb $(PLANNING_SRC) $(call stage,synthetic) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/20_power.ipynb reports/power/notebooks/20_power.id.ipynb \
 	  -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render power --lang id --notebook 20_power --reports-dir reports

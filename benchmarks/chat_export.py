@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.chat_formats import DELETED_TEXT, FORMATS, LRM, MEDIA_TEXT, render_line
+from analysis.synthetic.chat_formats import DELETED_TEXT, FORMATS, LRM, MEDIA_TEXT, render_line
 
 GROUP = "Reseller Digital Promise 🛍️ Batch 3"
 FIRST = ["Sari", "Budi", "Ani", "Dewi", "Rudi", "Siti", "Agus", "Rina", "Yuli", "Eko", "Wati",

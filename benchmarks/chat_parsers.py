@@ -94,7 +94,7 @@ HFORMAT = {"android-id-24h-dmy-slash": "%d/%m/%y %H.%M - %name:",
 def exports(messages: int) -> list[tuple[str, Path]]:
     from chat_export import make_cohort_export, make_export
 
-    from analysis.chat_formats import FORMATS
+    from analysis.synthetic.chat_formats import FORMATS
 
     folder = ROOT / "data" / "interim" / "bench"
     out = []
@@ -144,7 +144,7 @@ def speed(messages: int, with_chat_miner: bool, repeats: int) -> None:
 
 
 def correctness() -> None:
-    from analysis.chat_formats import FORMATS, render_export
+    from analysis.synthetic.chat_formats import FORMATS, render_export
     from test_chat_formats import EVENTS
 
     truth: dict[str, int] = {}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import synthetic
+from analysis.synthetic import cohorts as synthetic
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,7 +39,7 @@ def cohort_copy(small_cohort, tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def small_processed(small_cohort, tmp_path_factory) -> Path:
     """The small cohort cleaned: data/processed/<id>/ as 02_dropout_model reads it."""
-    from analysis.clean import clean_cohort, write_outputs
+    from analysis.ingest.clean import clean_cohort, write_outputs
 
     data = tmp_path_factory.mktemp("data")
     write_outputs(clean_cohort(small_cohort), data / "processed" / small_cohort.name,
@@ -104,6 +104,6 @@ def jakarta_raw(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def jakarta_cleaned(jakarta_raw):
     """The clean Jakarta demo cleaned once: the numbers every delivery of it must give."""
-    from analysis.clean import clean_cohort
+    from analysis.ingest.clean import clean_cohort
 
     return clean_cohort(jakarta_raw)

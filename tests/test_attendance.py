@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from analysis import codebook
-from analysis.clean import clean_cohort
 from analysis.errors import InputError
+from analysis.ingest.clean import clean_cohort
 
 ATTENDANCE = "attendance.csv"
 SESSIONS = ["Sesi 1 (05/03)", "Sesi 2 (12/03)", "Sesi 3 (19/03)"]

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.clean import clean_cohort
 from analysis.errors import InputError
+from analysis.ingest.clean import clean_cohort
 
 ROSTER, ATTENDANCE, FOLLOWUP = "roster.csv", "attendance.csv", "followup.csv"
 CHAT = "whatsapp/chat.txt"
@@ -220,7 +220,7 @@ CASES = {
 def test_bad_input(case, cohort_copy, monkeypatch, tmp_path):
     damage, outcome, expected = CASES[case]
     monkeypatch.delenv("PROMISE_PSEUDONYM_KEY", raising=False)
-    monkeypatch.setattr("analysis.identity.KEY_FILE", tmp_path / "no-key")
+    monkeypatch.setattr("analysis.ingest.identity.KEY_FILE", tmp_path / "no-key")
     damage(cohort_copy)
     if outcome == ERROR:
         with pytest.raises(InputError, match=expected):

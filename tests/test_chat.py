@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
-from analysis import chat
-from analysis.chat_formats import FORMATS, render_line
 from analysis.errors import InputError
+from analysis.ingest import chat
+from analysis.synthetic.chat_formats import FORMATS, render_line
 
 ANDROID_ID = """\
 01/08/23 10.00 - Pesan dan panggilan dienkripsi secara end-to-end. Tidak seorang pun di luar chat ini, termasuk WhatsApp, yang dapat membaca atau mendengarkannya.

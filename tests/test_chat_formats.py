@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from analysis import chat
-from analysis.chat_formats import FORMATS, render_export
+from analysis.ingest import chat
+from analysis.synthetic.chat_formats import FORMATS, render_export
 
 T0 = dt.datetime(2023, 8, 1, 10, 0)
 

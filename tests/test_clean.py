@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis.clean import clean_cohort, write_outputs
 from analysis.errors import InputError
+from analysis.ingest.clean import clean_cohort, write_outputs
 
 
 def _balanced(quality):

@@ -5,7 +5,7 @@ import io
 import subprocess
 import sys
 
-from analysis.chat_formats import FORMATS, render_export
+from analysis.synthetic.chat_formats import FORMATS, render_export
 from conftest import PROJECT_ROOT
 from test_chat_formats import EVENTS
 

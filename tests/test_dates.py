@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from analysis import dates
-from analysis.cohort import load_cohort
 from analysis.errors import InputError
+from analysis.ingest import dates
+from analysis.ingest.cohort import load_cohort
 
 AUG_8 = dt.date(2023, 8, 8)
 

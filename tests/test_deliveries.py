@@ -17,13 +17,13 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from analysis import deliveries
-from analysis.chat import parse_export
-from analysis.clean import clean_cohort
-from analysis.deliveries import REFUSED, SAME_NUMBERS, SHAPES, deliver
 from analysis.errors import InputError
-from analysis.identity import fold_name, normalise_phone
-from analysis.synthetic import JAKARTA
+from analysis.ingest.chat import parse_export
+from analysis.ingest.clean import clean_cohort
+from analysis.ingest.identity import fold_name, normalise_phone
+from analysis.synthetic import deliveries
+from analysis.synthetic.cohorts import JAKARTA
+from analysis.synthetic.deliveries import REFUSED, SAME_NUMBERS, SHAPES, deliver
 from conftest import PROJECT_ROOT
 
 GROUP = "Reseller Digital Promise Jakarta"
@@ -428,7 +428,7 @@ def _project(root, cohorts: dict):
     for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
                  "pyproject.toml", ".venv"):
         (root / name).symlink_to(PROJECT_ROOT / name)
-    from analysis.synthetic import generate_cohort
+    from analysis.synthetic.cohorts import generate_cohort
 
     clean = generate_cohort(JAKARTA, root / "clean")
     for cohort_id, shapes in cohorts.items():

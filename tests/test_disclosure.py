@@ -20,9 +20,9 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from analysis import disclosure
-from analysis.disclosure import Table, protect
-from analysis.report import HIDDEN_MARK
+from analysis.privacy import disclosure
+from analysis.privacy.disclosure import Table, protect
+from analysis.report.catalogue import HIDDEN_MARK
 
 # --- the hand-worked case from the issue -----------------------------------------------------
 
@@ -411,9 +411,9 @@ def test_protection_from_results_covers_curves_followup_and_calibration(built_co
 def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
     """The shipped Jakarta demo, cleaned and modelled here (no reports needed): the issue's
     sector table and every other table of the report, read by the attacker."""
-    from analysis import sections
-    from analysis.clean import clean_cohort, write_outputs
-    from analysis.results import build_results, load_processed
+    from analysis.ingest.clean import clean_cohort, write_outputs
+    from analysis.models.results import build_results, load_processed
+    from analysis.report import sections
 
     root = Path(__file__).resolve().parents[1]
     cohort = "demo-2023-08-jakarta"
@@ -435,7 +435,7 @@ def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
 
 
 def test_a_curve_is_drawn_only_when_every_count_it_rests_on_is_shown():
-    from analysis import figures
+    from analysis.report import figures
     from test_pdf_structure import _results_with_a_small_group
 
     results = _results_with_a_small_group()

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.edge_cohorts import EDGE_COHORTS
-from analysis.synthetic import generate_cohort
+from analysis.synthetic.cohorts import generate_cohort
+from analysis.synthetic.edge_cohorts import EDGE_COHORTS
 from conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e
@@ -129,7 +129,7 @@ def test_a_session_without_dropouts_gets_a_finite_firth_estimate(project):
 
 @pytest.mark.slow
 def test_ten_thousand_participants_build_and_say_how_influence_was_computed(tmp_path):
-    from analysis.edge_cohorts import LARGE
+    from analysis.synthetic.edge_cohorts import LARGE
 
     for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
                  "pyproject.toml", ".venv"):

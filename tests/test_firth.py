@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.firth import firth_logit
+from analysis.models.firth import firth_logit
 
 DATA = Path(__file__).parent / "data"
 

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import features, figures, models, sections
+from analysis import features, models
 from analysis.errors import ModelSpecError
-from analysis.report import term_label
-from analysis.results import build_results, fit_model, load_processed
+from analysis.models.results import build_results, fit_model, load_processed
+from analysis.report import figures, sections
+from analysis.report.catalogue import term_label
 
 PARTICIPANT = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 HAZARD = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
@@ -188,7 +189,7 @@ def test_terms_frame_is_one_tidy_shape_for_every_fit(processed):
 
 
 def test_same_processed_data_give_byte_identical_results_json(processed, tmp_path):
-    from analysis.results import write_results
+    from analysis.models.results import write_results
 
     formula = "dropout ~ C(federation) + age_class + log_messages_before_session2"
     for name in ("first.json", "second.json"):

@@ -1,6 +1,6 @@
 import pytest
 
-from analysis.identity import DEMO_KEY, fold_name, load_key, normalise_phone, pseudonym
+from analysis.ingest.identity import DEMO_KEY, fold_name, load_key, normalise_phone, pseudonym
 
 
 @pytest.mark.parametrize("spelling", ["0812-3456-7890", "+62 812-3456-7890", "6281234567890",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.clean import clean_cohort, write_outputs
+from analysis.ingest.clean import clean_cohort, write_outputs
 from conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.e2e

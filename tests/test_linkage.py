@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.linkage import link_senders, linkage_summary, read_overrides
+from analysis.ingest.linkage import link_senders, linkage_summary, read_overrides
 
 ROSTER = pd.DataFrame({
     "name": ["Siti Nurhaliza", "Budi Santoso", "Sari Wulandari", "Dewi Lestari", "Dewi Sartika",
@@ -64,8 +64,8 @@ def test_fuzzy_names_scored_together_agree_with_one_name_at_a_time():
     from faker import Faker
     from rapidfuzz import fuzz, process
 
-    from analysis.linkage import FUZZY_MARGIN, FUZZY_THRESHOLD
-    from analysis.names import name_key
+    from analysis.ingest.linkage import FUZZY_MARGIN, FUZZY_THRESHOLD
+    from analysis.ingest.names import name_key
 
     fake, rng = Faker("id_ID"), np.random.default_rng(7)
     fake.seed_instance(7)
@@ -149,7 +149,7 @@ def test_two_roster_people_who_differ_only_by_a_title_or_spacing_are_not_guessed
 
 
 def test_a_name_that_is_only_a_title_word_is_kept():
-    from analysis.names import name_key
+    from analysis.ingest.names import name_key
 
     assert name_key("Bang") == "bang" and name_key("Bu Neng") == "neng"
     assert name_key("Mas Agung Bang") == "agung bang"  # a title word counts only where titles go
@@ -168,7 +168,8 @@ def test_a_facilitator_is_known_with_a_title_too():
 
 
 def test_the_title_lists_are_codebook_settings(monkeypatch):
-    from analysis import codebook, names
+    from analysis import codebook
+    from analysis.ingest import names
 
     spec = codebook.load_codebook()["names"]
     names.titles.cache_clear()

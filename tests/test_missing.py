@@ -2,9 +2,9 @@
 
 import pandas as pd
 
-from analysis import sections
-from analysis.clean import clean_cohort, write_outputs
-from analysis.results import build_results, load_processed
+from analysis.ingest.clean import clean_cohort, write_outputs
+from analysis.models.results import build_results, load_processed
+from analysis.report import sections
 
 PARTICIPANT = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 HAZARD = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"

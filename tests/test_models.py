@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from analysis import features, models
-from analysis.results import fit_model
+from analysis.models.results import fit_model
 
 
 def _participant_model(participants, formula, **options):

@@ -9,12 +9,12 @@ import sys
 import pytest
 import yaml
 
-from analysis import identity
-from analysis.cli import main
-from analysis.cohort import PLACEHOLDER, QUALITY_DEFAULTS, load_cohort
+from analysis.commands import main
 from analysis.errors import InputError
-from analysis.new_cohort import missing, start_cohort, template
-from analysis.preflight import check_cohort
+from analysis.ingest import identity
+from analysis.ingest.cohort import PLACEHOLDER, QUALITY_DEFAULTS, load_cohort
+from analysis.ingest.new_cohort import missing, start_cohort, template
+from analysis.ingest.preflight import check_cohort
 from conftest import PROJECT_ROOT
 
 ID = "2024-03-bekasi"

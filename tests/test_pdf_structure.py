@@ -115,7 +115,7 @@ def _report_pdfs(folder: Path) -> list[Path]:
 def test_every_report_pdf_is_tagged_with_its_language_figure_texts_and_embedded_fonts(built_cohort):
     import json
 
-    from analysis import figures
+    from analysis.report import figures
 
     pdfs = _report_pdfs(built_cohort["reports"].parent)
     assert [p.name for p in pdfs] == ["report.en.pdf", "report.pdf"]
@@ -170,7 +170,7 @@ def _results_with_a_small_group() -> dict:
 
 
 def test_text_alternatives_never_state_what_the_tables_hide():
-    from analysis import figures
+    from analysis.report import figures
 
     results = _results_with_a_small_group()
     assert [g["group"] for g in figures.visible_groups(results, "age_group")] == ["under_40"]
@@ -184,7 +184,7 @@ def test_text_alternatives_never_state_what_the_tables_hide():
 
 
 def test_a_figure_carries_its_text_alternative_and_caption():
-    from analysis import figures
+    from analysis.report import figures
 
     page = figures.figure_html(b"\x89PNG", "Figure 1. <Attendance>", 'Bar chart: 48 "then" 29.')
     assert 'alt="Bar chart: 48 &quot;then&quot; 29."' in page
@@ -204,7 +204,7 @@ def test_write_pdf_makes_a_tagged_pdf_with_language_alt_and_fonts(tmp_path):
 
     from PIL import Image
 
-    from analysis.render import write_pdf
+    from analysis.report.render import write_pdf
 
     png = io.BytesIO()
     Image.new("RGB", (4, 4), "white").save(png, format="PNG")

@@ -4,8 +4,10 @@ import dataclasses
 
 import pytest
 
-from analysis import planning_sections, pooled, synthetic
-from analysis.clean import clean_cohort, write_outputs
+from analysis.ingest.clean import clean_cohort, write_outputs
+from analysis.planning import pooled
+from analysis.report import planning_sections
+from analysis.synthetic import cohorts as synthetic
 from conftest import SMALL
 
 FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
@@ -54,8 +56,8 @@ def test_pooled_model_takes_any_formula(processed):
 
 
 def test_pooled_cohorts_without_dropouts_get_a_sentence_not_a_stop(tmp_path):
-    from analysis.clean import clean_cohort, write_outputs
-    from analysis.edge_cohorts import EDGE_COHORTS
+    from analysis.ingest.clean import clean_cohort, write_outputs
+    from analysis.synthetic.edge_cohorts import EDGE_COHORTS
 
     spec = EDGE_COHORTS["edge-no-dropouts"]
     raw = synthetic.generate_cohort(spec, tmp_path / "raw")
@@ -78,7 +80,7 @@ def _notebook_showing(tmp_path, html_text: str):
 
 
 def test_pooled_cover_names_its_cohorts_not_session_dates(processed, tmp_path):
-    from analysis.render import render_html
+    from analysis.report.render import render_html
 
     result = pooled.build_pooled_results(processed, FORMULA)
     executed = _notebook_showing(tmp_path, planning_sections.pooled_summary(result, "en"))
@@ -92,7 +94,7 @@ def test_pooled_cover_names_its_cohorts_not_session_dates(processed, tmp_path):
 
 
 def test_index_lists_cohorts_and_reports_across_cohorts_in_both_languages(processed):
-    from analysis.render import render_index
+    from analysis.report.render import render_index
 
     cohort = {"cohort": {"id": "small-11", "title": SMALL.title, "synthetic": True,
                          "session_dates": ["2024-03-05", "2024-03-19"]},

@@ -3,7 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis import planning_sections, power
+from analysis.planning import power
+from analysis.report import planning_sections
 
 FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
 
@@ -41,7 +42,7 @@ def test_a_term_the_generator_cannot_set_is_refused_clearly():
 
 
 def test_the_english_run_reuses_a_simulation_with_the_same_parameters_only(tmp_path):
-    from analysis import results
+    from analysis.models import results
 
     used = power.simulation_parameters([30, 50], 5, FORMULA, {"age_40_plus": 2.0}, 0.8, 1)
     curve = pd.DataFrame({"term": "age_40_plus", "participants": [30, 50], "power": [0.2, 0.4],

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis import privacy
+from analysis.privacy import leaks as privacy
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_the_chat_people_the_cleaning_listed_are_used_only_while_fresh(cohort_co
     again, but never a list older than the export (it could miss a new sender)."""
     import os
 
-    from analysis import clean
+    from analysis.ingest import clean
 
     interim = tmp_path / "interim"
     cleaned = clean.clean_cohort(cohort_copy)

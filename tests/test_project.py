@@ -5,7 +5,6 @@ import re
 import subprocess
 import tomllib
 
-import pytest
 import yaml
 
 from conftest import PROJECT_ROOT
@@ -72,53 +71,3 @@ def test_outputs_and_pii_folders_are_ignored():
     assert len(ignored) == 5
 
 
-def _imports(module: str) -> set[str]:
-    """Modules of the analysis package that `module` imports, at any depth (lazy ones too)."""
-    import ast
-
-    package = PROJECT_ROOT / "src" / "analysis"
-    seen, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        path = package / (name.replace(".", "/") + ".py")
-        if not path.exists():
-            path = package / name.replace(".", "/") / "__init__.py"
-        base = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                parent = base[: len(base) - node.level + 1] if node.level > 1 else base
-                target = ".".join([*parent, node.module] if node.module else parent)
-                candidates = [target] if node.module else [f"{target}.{a.name}" if target else
-                                                           a.name for a in node.names]
-                for candidate in candidates:
-                    candidate = candidate.strip(".")
-                    if ((package / (candidate.replace(".", "/") + ".py")).exists()
-                            or (package / candidate.replace(".", "/") / "__init__.py").exists()):
-                        todo.append(candidate)
-    return seen
-
-
-def _make_list(variable: str) -> set[str]:
-    done = subprocess.run(["make", "-s", "--no-print-directory", f"print-{variable}"],
-                          cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
-    return {p.removeprefix("src/analysis/") for p in done.stdout.split()}
-
-
-@pytest.mark.parametrize("variable, entries", [
-    ("CLEAN_SRC", ["clean"]), ("MODEL_SRC", ["results"]),
-    ("REPORT_SRC", ["sections", "figures", "render", "provenance"]), ("PRIVACY_SRC", ["privacy"]),
-])
-def test_each_makefile_stage_lists_the_modules_it_imports(variable, entries):
-    listed = _make_list(variable)
-    needed = set().union(*(_imports(e) for e in entries))
-    files = {n.replace(".", "/") + ".py" for n in needed}
-    files = {f if (PROJECT_ROOT / "src/analysis" / f).exists() else
-             f.removesuffix(".py") + "/__init__.py" for f in files}
-    if "codebook.py" in files:
-        files.add("codebook.yml")
-    if "report.py" in files:
-        files.add("report_strings.yml")
-    assert files <= listed, f"{variable} misses {sorted(files - listed)}"

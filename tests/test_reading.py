@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import chat, quality
-from analysis.chat_files import find_exports, looks_like_chat
-from analysis.chat_formats import ExportFormat, render_export
-from analysis.cohort import load_cohort
 from analysis.errors import InputError
-from analysis.identity import normalise_phone, scientific_notation
-from analysis.ingest import ROW, cell_text, find_table, read_table
+from analysis.ingest import chat, quality
+from analysis.ingest.chat_files import find_exports, looks_like_chat
+from analysis.ingest.cohort import load_cohort
+from analysis.ingest.identity import normalise_phone, scientific_notation
+from analysis.ingest.tables import ROW, cell_text, find_table, read_table
+from analysis.synthetic.chat_formats import ExportFormat, render_export
 
 HEADER = ["Nama Lengkap", "No. HP / WhatsApp", "Usia (tahun)", "Jenis Kelamin",
           "Sektor Pekerjaan Sebelumnya", "Federasi Serikat Pekerja", "Kabupaten/Kota Domisili",

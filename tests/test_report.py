@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import report
+from analysis.report import catalogue as report
 
 
 @pytest.mark.parametrize("value, lang, digits, text", [
@@ -69,13 +69,13 @@ def test_catalogue_has_no_key_twice():
     import re
     from importlib import resources
 
-    text = resources.files("analysis").joinpath("report_strings.yml").read_text(encoding="utf-8")
+    text = resources.files("analysis.report").joinpath("strings.yml").read_text(encoding="utf-8")
     keys = re.findall(r"^([a-z_0-9]+):", text, re.M)
     assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
 
 
 def _quality(participant_messages, unmatched_messages, threshold):
-    from analysis import quality
+    from analysis.ingest import quality
 
     q = {"files": {"roster.csv": {"rows_in": 50, "kept": 49, "quarantined": 1, "reasons": {}},
                    "whatsapp/a.txt": {"rows_in": 300, "kept": 200, "quarantined": 0,
@@ -90,7 +90,7 @@ def _quality(participant_messages, unmatched_messages, threshold):
 
 
 def test_the_appendix_opens_with_the_data_quality_summary_in_both_languages():
-    from analysis.sections import quality_summary
+    from analysis.report.sections import quality_summary
 
     en = " ".join(quality_summary(_quality(170, 30, 0.9), "en"))
     assert ("2 WhatsApp export(s); 100 line(s) found in more than one export (counted once); 3 "
@@ -103,7 +103,7 @@ def test_the_appendix_opens_with_the_data_quality_summary_in_both_languages():
 
 
 def test_the_warning_states_the_threshold_the_cohort_set():
-    from analysis.sections import quality_summary
+    from analysis.report.sections import quality_summary
 
     assert "Warning" not in " ".join(quality_summary(_quality(170, 30, 0.8), "en"))
     assert "threshold 86.0%" in " ".join(quality_summary(_quality(170, 30, 0.86), "en"))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis import simulation
+from analysis.planning import simulation
 
 REPLICATIONS = 30
 

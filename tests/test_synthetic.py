@@ -7,9 +7,10 @@ import json
 import pandas as pd
 import pytest
 
-from analysis import features, synthetic
-from analysis.clean import clean_cohort
-from analysis.results import fit_model
+from analysis import features
+from analysis.ingest.clean import clean_cohort
+from analysis.models.results import fit_model
+from analysis.synthetic import cohorts as synthetic
 from conftest import PROJECT_ROOT
 
 PRESENT = {"hadir", "h", "✓", "v", "1", "ya"}
@@ -74,7 +75,7 @@ def test_a_scale_cohort_has_the_participants_and_about_the_messages_asked_for(tm
     the scale figures, with its truth file and synthetic marking."""
     import json
 
-    from analysis import chat
+    from analysis.ingest import chat
     from conftest import run_analysis
 
     done = run_analysis("generate", "--participants", 300, "--messages", 6000, "--out", tmp_path,

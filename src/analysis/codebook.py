@@ -11,7 +11,7 @@ from importlib import resources
 import pandas as pd
 import yaml
 
-from .errors import InputError, problem
+from analysis.errors import InputError, problem
 
 UNKNOWN_ROWS_SHOWN = 20  # an unknown label's error lists this many of its rows, then "…"
 

@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import codebook
+from analysis import codebook
 
 AGE_SPLIT = 40  # the unions' question: participants over 40
 

@@ -5,9 +5,9 @@ The formulas are the researcher's (notebook parameters or cohort.yml); these mod
 whatever terms a formula has.
 """
 
-from .descriptive import group_test, outcome_by_completion, retention_by, retention_curves
-from .design import MIN_PEOPLE, Design, ModelSpecError, build, parse_terms
-from .fit import (
+from analysis.models.descriptive import group_test, outcome_by_completion, retention_by, retention_curves
+from analysis.models.design import MIN_PEOPLE, Design, ModelSpecError, build, parse_terms
+from analysis.models.fit import (
     EPV_FOR_ML,
     LINKS,
     ModelFit,
@@ -20,9 +20,9 @@ from .fit import (
     terms_table,
     tidy,
 )
-from .hazard import discrete_hazard, person_period
-from .inference import drop_term, influence, likelihood_ratio
-from .missing import mice_sensitivity, missingness, needs_imputation
+from analysis.models.hazard import discrete_hazard, person_period
+from analysis.models.inference import drop_term, influence, likelihood_ratio
+from analysis.models.missing import mice_sensitivity, missingness, needs_imputation
 
 __all__ = [
     "EPV_FOR_ML", "LINKS", "MIN_PEOPLE", "Design", "ModelFit", "ModelSpecError", "build", "calibration",

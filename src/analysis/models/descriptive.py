@@ -27,7 +27,7 @@ def merge_small_groups(values: pd.Series, min_cell: int) -> pd.Series:
 
 def group_order(variable: str, groups) -> list[str]:
     """Codebook order (age classes young to old), then 'other', then 'missing'."""
-    from .. import codebook
+    from analysis import codebook
 
     present = set(groups)
     known = ([str(c) for c in codebook.codes(variable)]

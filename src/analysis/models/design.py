@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
-from ..errors import ModelSpecError, NotEstimable
+from analysis.errors import ModelSpecError, NotEstimable
 
 MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
 

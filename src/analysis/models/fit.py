@@ -16,8 +16,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from ..firth import firth_fit
-from .design import Design
+from analysis.models.design import Design
+from analysis.models.firth import firth_fit
 
 EPV_FOR_ML = 10  # events per parameter below which maximum likelihood is not trusted
 LINKS = {"logit": sm.families.links.Logit, "cloglog": sm.families.links.CLogLog}

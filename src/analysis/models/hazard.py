@@ -6,7 +6,7 @@ import pandas as pd
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from .fit import LINKS
+from analysis.models.fit import LINKS
 
 
 def person_period(data: pd.DataFrame, duration: str, event: str,

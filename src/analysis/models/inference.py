@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..firth import firth_params
-from .design import build
-from .fit import ModelFit, glm, separated
+from analysis.models.design import build
+from analysis.models.firth import firth_params
+from analysis.models.fit import ModelFit, glm, separated
 
 
 def influence(fit: ModelFit, exact_max: int = 500) -> dict:
@@ -95,7 +95,7 @@ def _complete_index(data: pd.DataFrame, design) -> pd.Index:
 
 def drop_term(formula: str, term: str) -> str:
     """The formula without one of its terms (as patsy names it)."""
-    from .design import parse
+    from analysis.models.design import parse
 
     outcome, terms, _ = parse(formula)
     kept = [t.name() for t in terms if t.name() not in (term, "Intercept")]

@@ -7,7 +7,7 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 
-from .design import FUNCTIONS, Design, _names_in
+from analysis.models.design import FUNCTIONS, Design, _names_in
 
 REPORTED = ("age", "age_40_plus", "gender", "sector", "garment", "federation", "district",
             "disability", "employment_status", "bpjstk_enrolled", "reseller_active")

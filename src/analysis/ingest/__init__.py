@@ -1,0 +1,1 @@
+"""Raw files to processed tables: find, read, link, validate, pseudonymise."""

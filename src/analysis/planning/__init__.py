@@ -1,0 +1,1 @@
+"""Across cohorts and ahead of them: pooled models, power, the simulation study."""

@@ -1,0 +1,1 @@
+"""What must never be published: the leak check and the protection of small counts."""
