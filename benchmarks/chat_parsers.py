@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench_progress import bar, say, writing
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -27,7 +29,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 # parser's peak memory includes a filtered copy (our system lines have no sender: value_counts
 # leaves them out, as whatstk's table has no system lines)
 PARSE = {
-    "ours": ("from analysis.chat import parse_export", """
+    "ours": ("from analysis.ingest.chat import parse_export", """
 records = parse_export(PATH)
 counts = records["sender"].value_counts()
 """),
@@ -65,9 +67,13 @@ print(json.dumps({{"seconds": seconds, "peak_mb": peak, "base_mb": base, "rows":
 """
 
 
-def best_of(repeats: int, parser: str, path: Path, hformat: str = "") -> dict:
+def best_of(repeats: int, parser: str, path: Path, hformat: str = "", step=None) -> dict:
     """The fastest of several fresh-process runs: the least disturbed by the machine's noise."""
-    runs = [run(parser, path, hformat) for _ in range(repeats)]
+    runs = []
+    for _ in range(repeats):
+        runs.append(run(parser, path, hformat))
+        if step is not None:
+            step.update()
     good = [r for r in runs if "error" not in r]
     if not good:
         return runs[0]
@@ -98,49 +104,57 @@ def exports(messages: int) -> list[tuple[str, Path]]:
 
     folder = ROOT / "data" / "interim" / "bench"
     out = []
-    for fmt in FORMATS:
-        if fmt.name in HFORMAT:
+    shown = [fmt for fmt in FORMATS if fmt.name in HFORMAT]
+    with bar(len(shown) + 1, "exports (written once, then kept)", unit="export") as step:
+        for fmt in shown:
             path = folder / f"chat-{messages}-{fmt.name}.txt"
             if not path.exists():
                 make_export(messages, path, fmt)
             out.append((fmt.name, path))
-    # the scale benchmark's cohort (same folder as benchmarks/scale.py), generated if missing
-    cohort = make_cohort_export(messages, folder / "scale" / "raw" / f"scale-10000-{messages}")
+            step.update()
+        # the scale benchmark's cohort (same folder as benchmarks/scale.py), generated if missing
+        with writing():  # the generator prints the folder it wrote
+            cohort = make_cohort_export(messages,
+                                        folder / "scale" / "raw" / f"scale-10000-{messages}")
+        step.update()
     return out + [("cohort", cohort)]
 
 
 def speed(messages: int, with_chat_miner: bool, repeats: int) -> None:
-    print(f"\nSpeed: {messages:,} messages; best of {repeats} runs, each in a fresh process, "
-          "imports not timed; peak = the process's VmHWM (imports included)")
-    for name, export in exports(messages):
-        size = export.stat().st_size / 1e6
-        print(f"\n{name} ({'the cohort generator: not tuned on' if name == 'cohort' else 'chat_export.py'}), "
-              f"{size:.0f} MB")
-        print(f"{'parser':<12}{'seconds':>10}{'peak MB':>10}{'imports MB':>12}{'records':>12}"
-              "   all runs (s)")
-        results = {}
-        parsers = ["ours", "whatstk"] + (["chat-miner"] if with_chat_miner else [])
-        for parser in parsers:
-            hformat = HFORMAT[name] if parser == "whatstk" else ""
-            result = results[parser] = best_of(repeats if parser != "chat-miner" else 1, parser,
-                                               export, hformat)
-            if "error" in result:
-                print(f"{parser:<12} failed: {result['error']}")
-            else:
-                print(f"{parser:<12}{result['seconds']:>10.2f}{result['peak_mb']:>10.0f}"
-                      f"{result['base_mb']:>12.0f}{result['rows']:>12,}   {result['all']}")
-        ours = results["ours"]
-        if "seconds" not in ours:
-            continue
-        times = ours["peak_mb"] / size
-        above = (ours["peak_mb"] - ours["base_mb"]) / size
-        if "seconds" in results["whatstk"]:
-            ratio = results["whatstk"]["seconds"] / ours["seconds"]
-            print(f"ratio whatstk / ours: {ratio:.1f}x (target at least 10x: "
-                  f"{'met' if ratio >= 10 else 'NOT met'})")
-        print(f"our peak memory: {times:.1f}x the file (target under 5x: "
-              f"{'met' if times < 5 else 'NOT met'}); above the imports' "
-              f"{ours['base_mb']:.0f} MB: {above:.1f}x")
+    say(f"\nSpeed: {messages:,} messages; best of {repeats} runs, each in a fresh process, "
+        "imports not timed; peak = the process's VmHWM (imports included)")
+    parsers = ["ours", "whatstk"] + (["chat-miner"] if with_chat_miner else [])
+    runs = {parser: repeats if parser != "chat-miner" else 1 for parser in parsers}
+    shapes = exports(messages)
+    with bar(len(shapes) * sum(runs.values()), "speed") as step:
+        for name, export in shapes:
+            size = export.stat().st_size / 1e6
+            source = "the cohort generator: not tuned on" if name == "cohort" else "chat_export.py"
+            say(f"\n{name} ({source}), {size:.0f} MB")
+            say(f"{'parser':<12}{'seconds':>10}{'peak MB':>10}{'imports MB':>12}{'records':>12}"
+                "   all runs (s)")
+            results = {}
+            for parser in parsers:
+                step.set_postfix_str(f"{name}: {parser}")
+                hformat = HFORMAT[name] if parser == "whatstk" else ""
+                result = results[parser] = best_of(runs[parser], parser, export, hformat, step)
+                if "error" in result:
+                    say(f"{parser:<12} failed: {result['error']}")
+                else:
+                    say(f"{parser:<12}{result['seconds']:>10.2f}{result['peak_mb']:>10.0f}"
+                        f"{result['base_mb']:>12.0f}{result['rows']:>12,}   {result['all']}")
+            ours = results["ours"]
+            if "seconds" not in ours:
+                continue
+            times = ours["peak_mb"] / size
+            above = (ours["peak_mb"] - ours["base_mb"]) / size
+            if "seconds" in results["whatstk"]:
+                ratio = results["whatstk"]["seconds"] / ours["seconds"]
+                say(f"ratio whatstk / ours: {ratio:.1f}x (target at least 10x: "
+                    f"{'met' if ratio >= 10 else 'NOT met'})")
+            say(f"our peak memory: {times:.1f}x the file (target under 5x: "
+                f"{'met' if times < 5 else 'NOT met'}); above the imports' "
+                f"{ours['base_mb']:.0f} MB: {above:.1f}x")
 
 
 def correctness() -> None:
@@ -151,15 +165,19 @@ def correctness() -> None:
     for event in EVENTS:
         if event[1] != "system":
             truth[event[2]] = truth.get(event[2], 0) + 1
-    print("\nCorrectness: per-sender message counts on one chat written in each format")
-    print(f"{'format':<28}{'ours':<10}{'whatstk':<28}{'chat-miner':<28}")
-    with tempfile.TemporaryDirectory() as tmp:
+    say("\nCorrectness: per-sender message counts on one chat written in each format")
+    say(f"{'format':<28}{'ours':<10}{'whatstk':<28}{'chat-miner':<28}")
+    parsers = ("ours", "whatstk", "chat-miner")
+    with tempfile.TemporaryDirectory() as tmp, bar(len(FORMATS) * len(parsers),
+                                                   "correctness") as step:
         for fmt in FORMATS:
             path = Path(tmp) / f"{fmt.name}.txt"
             path.write_text(render_export(EVENTS, fmt, "Reseller Promise"), encoding="utf-8")
             cells = []
-            for parser in ("ours", "whatstk", "chat-miner"):
+            for parser in parsers:
+                step.set_postfix_str(f"{fmt.name}: {parser}")
                 result = run(parser, path)
+                step.update()
                 if "error" in result:
                     cells.append("error: " + result["error"].split(":")[0][:18])
                 elif result["counts"] == truth:
@@ -168,7 +186,7 @@ def correctness() -> None:
                     extra = sorted(set(result["counts"]) - set(truth))
                     wrong = [k for k in truth if result["counts"].get(k) != truth[k]]
                     cells.append(f"{len(wrong)} wrong, {len(extra)} bogus senders")
-            print(f"{fmt.name:<28}{cells[0]:<10}{cells[1]:<28}{cells[2]:<28}")
+            say(f"{fmt.name:<28}{cells[0]:<10}{cells[1]:<28}{cells[2]:<28}")
 
 
 def main() -> None:

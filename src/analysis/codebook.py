@@ -15,6 +15,16 @@ from analysis.errors import InputError, problem
 
 UNKNOWN_ROWS_SHOWN = 20  # an unknown label's error lists this many of its rows, then "…"
 
+# A yes/no variable's values as pandas and patsy write them ("True", "1.0"), as the reports and
+# the tables of counts name them: one map for the models' reference levels, the groups of the
+# descriptive tables and the report's labels.
+YES_NO = {"True": "yes", "1.0": "yes", "False": "no", "0.0": "no"}
+
+
+def yes_no_code(value: str) -> str:
+    """'True' -> 'yes'; any other code as it is."""
+    return YES_NO.get(value, value)
+
 
 @cache
 def load_codebook() -> dict:

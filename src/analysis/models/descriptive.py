@@ -2,7 +2,7 @@
 
 These are the tables the unions asked for (age class, federation, district, target groups,
 BPJS Ketenagakerjaan): counts with a test, no model. Groups under `min_cell` people are merged
-into 'other' before anything is computed, by the rule in `merge_small_groups`.
+into 'other' before anything is computed, by the rule in `analysis.privacy.counts.merge_small_groups`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,9 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+from analysis.privacy.counts import merge_small_groups
+
 MONTE_CARLO_TABLES = 9999  # Fisher-Freeman-Halton p-values beyond 2x2, drawn with a fixed seed
-
-
-def merge_small_groups(values: pd.Series, min_cell: int) -> pd.Series:
-    """Group codes as text, 'missing' for blanks; a group with fewer than min_cell people joins
-    'other' (unknown stays apart: it is not a group, and is shown as such)."""
-    groups = values.astype(object).where(values.notna(), "missing").astype(str)
-    groups = groups.replace({"True": "yes", "False": "no", "1.0": "yes", "0.0": "no"})
-    sizes = groups.value_counts()
-    small = sizes[(sizes < min_cell) & (sizes.index != "missing")].index
-    return groups.where(~groups.isin(small), "other")
 
 
 def group_order(variable: str, groups) -> list[str]:

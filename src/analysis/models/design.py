@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import patsy
 
+from analysis import codebook
 from analysis.errors import ModelSpecError, NotEstimable
 
 MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
@@ -190,8 +191,7 @@ def _references(info) -> dict[str, str]:
         first = str(factor_info.categories[0])
         named = re.search(r"Treatment\(\s*(?:reference\s*=\s*)?['\"]([^'\"]+)['\"]", factor.code)
         first = named.group(1) if named else first
-        references.setdefault(variable.pop(), {"0.0": "no", "1.0": "yes", "False": "no",
-                                                "True": "yes"}.get(first, first))
+        references.setdefault(variable.pop(), codebook.yes_no_code(first))
     return references
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 from analysis import features, models
 from analysis.errors import NotEstimable
 from analysis.outputs import write_json
-from analysis.privacy import disclosure
+from analysis.privacy import counts
 
 RESULTS_VERSION = 3
 
@@ -221,7 +221,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     results["disclosure"] = {
         "rule": "primary below min_cell, complementary until no hidden count is exact",
         "min_cell": min_cell,
-        "hidden": disclosure.hidden_cells(results, participants, min_cell)}
+        "hidden": counts.hidden_cells(results, participants, min_cell)}
     return results
 
 

@@ -15,6 +15,7 @@ from importlib import resources
 import yaml
 
 from analysis import codebook
+from analysis.privacy import cells
 
 ACTIVITY_TERMS = ("log_messages_before_session2", "log_messages_before_session")
 
@@ -57,24 +58,18 @@ def p_phrase(p, lang: str) -> str:
     return "p " + text if text.startswith("<") else "p = " + text
 
 
-# One mark for every count disclosure control hides (analysis.disclosure), small or not, so a
+# One mark for every count disclosure control hides (analysis.privacy.disclosure), small or not, so a
 # reader cannot tell which hidden count is the small one. Statistics Canada's "x".
 HIDDEN_MARK = "x"
-
-
-def is_hidden(results: dict, name: str) -> bool:
-    """True when disclosure control hid this count (results.json `disclosure.hidden`)."""
-    control = results.get("disclosure")
-    return control is not None and name in control["hidden"]
 
 
 class Count:
     """A table cell holding a count of people: shown, or the hidden mark; its name (where it
     sits in results.json) goes into the HTML so a reader or a test can check what was hidden."""
 
-    def __init__(self, results: dict, name: str, value: int):
+    def __init__(self, results: dict, name: cells.CellName, value: int):
         self.name, self.value = name, value
-        self.hidden = is_hidden(results, name)
+        self.hidden = cells.is_hidden(results, name)
         self.text = HIDDEN_MARK if self.hidden else str(value)
 
     def __str__(self) -> str:
@@ -165,7 +160,7 @@ def _part_label(part: str, lang: str, references: dict, short: bool) -> str:
         if variable is None:
             return part
         code = level.group("level")
-        code = {"True": "yes", "1.0": "yes", "False": "no", "0.0": "no"}.get(code, code)
+        code = codebook.yes_no_code(code)
         text = f"{codebook.label(variable, None, lang)}: {group_label(variable, code, lang)}"
         reference = references.get(variable)
         if reference is not None and not short:

@@ -16,11 +16,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis import codebook  # noqa: E402
+from analysis.privacy import cells  # noqa: E402
 from analysis.report.catalogue import (  # noqa: E402
     effect,
     finite_effect,
     group_label,
-    is_hidden,
     number,
     shown_terms,
     t,
@@ -77,17 +77,18 @@ def visible_groups(results: dict, variable: str) -> list[dict]:
         min_cell = results["parameters"]["min_cell"]
         return [g for g in block["groups"] if g["n"] >= min_cell]
     return [g for g in block["groups"] if not any(
-        is_hidden(results, f"retention/{variable}/{g['group']}/{k}")
-        for k in ("n", "completed", "dropouts"))]
+        cells.is_hidden(results, cells.retention(results, variable, g["group"], k))
+        for k in cells.RETENTION_COUNTS)]
 
 
 def visible_curves(results: dict, variable: str) -> list[str]:
     """The retention curves the figure may draw: a curve shows its group's size, completion and
-    when people left, so every one of those counts must be shown (analysis.disclosure)."""
+    when people left, so every one of those counts must be shown (analysis.privacy.counts)."""
     curves = results["retention_curves"][variable]["curves"]
     visible = {g["group"] for g in visible_groups(results, variable)}
     return [g for g, points in curves.items() if g in visible and not any(
-        is_hidden(results, f"curve/{variable}/{g}/{p['session']}") for p in points[:-1])]
+        cells.is_hidden(results, cells.curve_step(results, variable, g, p["session"]))
+        for p in points[:-1])]
 
 
 PROFILE_VARIABLES = (("age_group", PALETTE["orange"]), ("sector", PALETTE["green"]))

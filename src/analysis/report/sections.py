@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis import codebook
+from analysis.privacy import cells
 from analysis.report.catalogue import (
     HIDDEN_MARK,
     Count,
@@ -88,9 +89,9 @@ def profile(results: dict, lang: str) -> str:
     for variable, block in results["retention"].items():
         rows = []
         for g in block["groups"]:
-            base = f"retention/{variable}/{g['group']}"
-            n, completed, dropouts = (Count(results, f"{base}/{k}", g[k])
-                                      for k in ("n", "completed", "dropouts"))
+            n, completed, dropouts = (
+                Count(results, cells.retention(results, variable, g["group"], k), g[k])
+                for k in cells.RETENTION_COUNTS)
             rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
                          percent_of_counts(completed, n, lang)])
         rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
@@ -226,7 +227,7 @@ def missing_data(results: dict, lang: str) -> str:
     """Missing values per variable, and what the models did about them."""
     rows = []
     for v, m in results["missingness"].items():
-        missing = Count(results, f"missing/{v}", m["missing"])
+        missing = Count(results, cells.missing(results, v), m["missing"])
         rows.append([codebook.label(v, None, lang), missing,
                      HIDDEN_MARK if missing.hidden else number(100 * m["share"], lang, 1) + "%"])
     excluded = results["models"]["participant"].get("excluded_incomplete", 0)
@@ -258,8 +259,8 @@ def _calibration(model: dict, lang: str, results: dict | None = None) -> str:
     penalised = t("penalised_id", lang) if model["method"] == "firth" else ""
     rows = []
     for g in model["calibration"]:
-        n = Count(results or {}, f"calibration/{g['group']}/n", g["n"])
-        events = Count(results or {}, f"calibration/{g['group']}/events",
+        n = Count(results or {}, cells.calibration(model, g["group"], "n"), g["n"])
+        events = Count(results or {}, cells.calibration(model, g["group"], "events"),
                        round(g["observed"] * g["n"]))
         rows.append([g["group"], n, number(100 * g["predicted"], lang, 1) + "%",
                      HIDDEN_MARK if events.hidden or n.hidden
@@ -354,7 +355,7 @@ def followup(results: dict, lang: str) -> str:
         files = results["quality"]["files"]
         key = "followup_blank" if any(k.startswith("followup") for k in files) else "followup_none"
         return heading(t("followup_heading", lang)) + paragraph(t(key, lang))
-    yes = {v: Count(results, f"followup/{v}/yes", f[v]["yes"])
+    yes = {v: Count(results, cells.followup(results, v, "yes"), f[v]["yes"])
            for v in ("bpjstk_enrolled", "reseller_active")}
     parts = [heading(t("followup_heading", lang)), paragraph(t(
         "followup_text", lang, n_bpjstk=b["n_known"], bpjstk=yes["bpjstk_enrolled"],
@@ -367,11 +368,11 @@ def followup(results: dict, lang: str) -> str:
             continue
         rows = []
         for g in block["groups"]:
-            base = f"followup/{variable}/{g['group']}"
-            n, yes_g = Count(results, f"{base}/n", g["n"]), Count(results, f"{base}/yes", g["yes"])
+            n, yes_g = (Count(results, cells.followup(results, variable, k, g["group"]), g[k])
+                        for k in ("n", "yes"))
             rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
                          n, yes_g, percent_of_counts(yes_g, n, lang)])
-        n_known = Count(results, f"followup/{variable}/n_known", block["n_known"])
+        n_known = Count(results, cells.followup(results, variable, "n_known"), block["n_known"])
         rows.append([t("total_row", lang), n_known, yes[variable],
                      percent_of_counts(yes[variable], n_known, lang)])
         parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
