@@ -62,7 +62,7 @@ help: ## list the targets
 	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 	@echo "  COHORT=<id>       with report: build one cohort (folders under data/raw/)"
 
-venv: $(STAMP) ## create or refresh .venv from requirements.lock
+venv: $(STAMP) ## create or refresh .venv from requirements.lock (runtime and dev: reports and tests)
 
 $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
@@ -78,9 +78,10 @@ cohort: $(if $(ID),$(STAMP)) ## start data/raw/<ID>/ for a new cohort, to fill i
 check: $(STAMP) ## list every problem in each cohort's raw files at once (COHORT=<id> for one)
 	$(ANALYSIS) check $(COHORTS) --data-dir $(CURDIR)/data
 
+# -m "": every marker (e2e and slow too), whatever PYTEST_ADDOPTS says
 test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chromium)
 	@bash scripts/need-chromium.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -m ""
 
 test-fast: $(STAMP) ## the edit loop: unit and bad-input tests (no end-to-end builds, no slow fits)
 	$(PY) -m pytest -q -m "not e2e and not slow" -p no:cacheprovider

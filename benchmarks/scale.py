@@ -24,6 +24,8 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
+from bench_progress import bar
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "data" / "interim" / "bench" / "scale"
 BORROWED = ("Makefile", "notebooks", "src", "scripts", "requirements.lock", "pyproject.toml", ".venv")
@@ -105,11 +107,15 @@ def build(participants: int, per_participant: int) -> dict:
     project = project_with([raw], WORK / f"project-{participants}")
     chat = sum(f.stat().st_size for f in (raw / "whatsapp").glob("*")) / 1e6
     steps = {s: {"seconds": 0.0, "peak_mb": 0.0} for s in STEPS}
-    for command in make_commands(project):
-        result = timed(command, project)
-        step = steps[step_of(command)]
-        step["seconds"] += result["seconds"]
-        step["peak_mb"] = max(step["peak_mb"], result["peak_mb"])
+    commands = make_commands(project)
+    with bar(len(commands), f"{participants:,} participants", unit="command") as progress:
+        for command in commands:
+            progress.set_postfix_str(step_of(command))
+            result = timed(command, project)
+            step = steps[step_of(command)]
+            step["seconds"] += result["seconds"]
+            step["peak_mb"] = max(step["peak_mb"], result["peak_mb"])
+            progress.update()
     results = json.loads((project / "reports" / raw.name / "results.json").read_text())
     influence = results["models"].get("participant", {}).get("influence") or {}
     methods = sorted({v.get("method", "exact refits") for v in influence.values()})
@@ -149,19 +155,24 @@ def scale_table(rows: list[dict]) -> None:
 def rebuild_and_noop(cohort: str) -> None:
     """A demo cohort rebuilt after its roster changes, then `make report` with nothing to do."""
     project = project_with([ROOT / "data" / "raw" / cohort], WORK / "project-demo")
-    subprocess.run(["make", "report"], cwd=project, capture_output=True, check=True, env=ALONE)
-    roster = project / "data" / "raw" / cohort / "roster.csv"
-    roster.unlink()  # a copy of its own, so touching it leaves the checkout's alone
-    shutil.copy2(ROOT / "data" / "raw" / cohort / "roster.csv", roster)
-    os.utime(roster)
-    start = time.perf_counter()
-    subprocess.run(["make", "report"], cwd=project, capture_output=True, check=True, env=ALONE)
-    rebuild = time.perf_counter() - start
-    noop = []
-    for _ in range(5):
+    with bar(7, f"{cohort}: build, rebuild, 5 with nothing to do", unit="build") as progress:
+        subprocess.run(["make", "report"], cwd=project, capture_output=True, check=True, env=ALONE)
+        progress.update()
+        roster = project / "data" / "raw" / cohort / "roster.csv"
+        roster.unlink()  # a copy of its own, so touching it leaves the checkout's alone
+        shutil.copy2(ROOT / "data" / "raw" / cohort / "roster.csv", roster)
+        os.utime(roster)
         start = time.perf_counter()
         subprocess.run(["make", "report"], cwd=project, capture_output=True, check=True, env=ALONE)
-        noop.append(time.perf_counter() - start)
+        rebuild = time.perf_counter() - start
+        progress.update()
+        noop = []
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run(["make", "report"], cwd=project, capture_output=True, check=True,
+                           env=ALONE)
+            noop.append(time.perf_counter() - start)
+            progress.update()
     print(f"\nBuilds: {cohort} rebuilt after its roster changed: {rebuild:.1f} s "
           f"(target 25 s: {'met' if rebuild <= 25 else 'NOT met'}); make report with nothing "
           f"to do: {min(noop):.2f} s best of 5 (target 0.5 s: "

@@ -1,4 +1,10 @@
-"""Where a report came from: code version, packages, parameters."""
+"""Where a report's numbers came from: code version, Python, packages, the fit's parameters.
+
+02_dropout_model collects it when it fits the models and writes it into results.json
+(`provenance`), so the report shows the environment that computed its numbers, not the one
+that rendered them. Nothing in it changes from run to run on the same checkout (no clock
+times), so the same processed data still give a byte-identical results.json.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+# The checkout that holds this package (editable install: src/analysis -> the project's root).
+CHECKOUT = Path(__file__).resolve().parents[2]
 PACKAGES = ("pandas", "numpy", "statsmodels", "scipy", "matplotlib", "papermill", "nbconvert",
             "weasyprint", "pandera", "pyarrow")
 
@@ -24,6 +32,7 @@ def git_commit(project_root: str | Path) -> str:
 
 
 def collect(project_root: str | Path, parameters: dict) -> dict:
+    """git commit of `project_root`, the Python version, PACKAGES' versions, `parameters`."""
     packages = {}
     for name in PACKAGES:
         try:

@@ -65,7 +65,7 @@ table.report-table td { word-break: break-word; }
   .toc { page-break-after: always; }
   .table-scroll { overflow: visible; }
 }
-/* Paper (issue 9, item 4): nothing cut where a reader needs it whole. A heading or a table's
+/* Paper: nothing cut where a reader needs it whole. A heading or a table's
    caption stays with what follows; a table repeats its header row on every page it spans and
    breaks only between rows; a figure stays whole, with its caption. */
 h1, h2, h3, h4 { break-after: avoid; page-break-after: avoid; }
