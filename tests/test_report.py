@@ -13,9 +13,12 @@ def test_numbers_are_written_the_readers_way(value, lang, digits, text):
 
 
 def test_a_hidden_count_shows_the_mark_and_its_name_and_hides_its_percentage():
-    results = {"disclosure": {"hidden": ["retention/sector/x/dropouts"]}}
-    hidden = report.Count(results, "retention/sector/x/dropouts", 2)
-    shown = report.Count(results, "retention/sector/x/n", 7)
+    from analysis.privacy import cells
+
+    results = {"disclosure": {"hidden": ["retention/sector/x/dropouts"]},
+               "retention": {"sector": {"groups": [{"group": "x"}]}}}
+    hidden = report.Count(results, cells.retention(results, "sector", "x", "dropouts"), 2)
+    shown = report.Count(results, cells.retention(results, "sector", "x", "n"), 7)
     assert (str(hidden), str(shown)) == (report.HIDDEN_MARK, "7")
     assert report.percent_of_counts(hidden, shown, "en") == report.HIDDEN_MARK
     assert report.percent_of_counts(shown, shown, "id") == "100,0%"
