@@ -21,11 +21,8 @@ def execute(notebook: Path, output: Path, parameters: dict, settings: Path | Non
     finished and the same inputs give the same executed notebook."""
     import papermill
 
-    given = parameters
-    parameters = {}
-    if settings:  # a cohort's own choices (cohort.yml `analysis:`), overridden by -p
-        parameters.update(notebook_settings(notebook, settings))
-    parameters.update(given)
+    # a cohort's own choices (cohort.yml `analysis:`), overridden by the run's own (-p)
+    parameters = {**(notebook_settings(notebook, settings) if settings else {}), **parameters}
     output.parent.mkdir(parents=True, exist_ok=True)
     running = output.with_name(f".{output.stem}.running{output.suffix}")
     try:

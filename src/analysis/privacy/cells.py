@@ -68,8 +68,8 @@ def curve_step(results: dict, variable: str, group: str, session) -> CellName:
 
 def curve(results: dict, variable: str, group: str) -> str:
     """A whole curve (a figure, hidden as one when any of its steps is)."""
-    curve_step(results, variable, group, results["retention_curves"][variable]["curves"][group][0]
-               ["session"])
+    curves = results.get("retention_curves", {}).get(variable, {}).get("curves", {})
+    _require(group in curves, f"curve/{variable}/{group}")
     return f"curve/{variable}/{group}"
 
 

@@ -109,6 +109,7 @@ def _curves(table: Table, results: dict, enrolled, min_cell: int) -> None:
     f = results["funnel"]
     for variable, block in results.get("retention_curves", {}).items():
         by_session: dict[str, list[str]] = {}
+        tabled = {g["group"] for g in results["retention"].get(variable, {}).get("groups", [])}
         for group, points in block["curves"].items():
             steps = []
             retained_before = points[0]["at_risk"]
@@ -121,8 +122,7 @@ def _curves(table: Table, results: dict, enrolled, min_cell: int) -> None:
                 retained_before = retained
                 steps.append(name)
                 by_session.setdefault(str(earlier["session"]), []).append(name)
-            groups = {g["group"] for g in results["retention"].get(variable, {}).get("groups", [])}
-            if group in groups:
+            if group in tabled:
                 table.equal(cells.retention(results, variable, group, "dropouts"), steps)
         for session, steps in by_session.items():
             total = f["dropouts_after_session"].get(session)
