@@ -10,7 +10,6 @@ the readers do); the pipeline on each delivery (same numbers, or a refusal); and
 import datetime as dt
 import json
 import re
-import subprocess
 import zipfile
 from collections import Counter
 
@@ -22,9 +21,8 @@ from analysis.ingest.chat import parse_export
 from analysis.ingest.clean import clean_cohort
 from analysis.ingest.identity import fold_name, normalise_phone
 from analysis.synthetic import deliveries
-from analysis.synthetic.cohorts import JAKARTA
 from analysis.synthetic.deliveries import REFUSED, SAME_NUMBERS, SHAPES, deliver
-from conftest import PROJECT_ROOT
+from analysis.synthetic.specs import JAKARTA
 
 GROUP = "Reseller Digital Promise Jakarta"
 NAME, PHONE = "Nama Lengkap", "No. HP / WhatsApp"
@@ -424,29 +422,26 @@ def test_ambiguous_session_dates_are_refused(jakarta_raw, tmp_path):
 
 # --- end to end: make check and make report on deliveries ----------------------------------
 
-def _project(root, cohorts: dict):
-    for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
-                 "pyproject.toml", ".venv"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
-    from analysis.synthetic.cohorts import generate_cohort
+def _project(make_project, cohorts: dict):
+    """A copy of the project (conftest's make_project) whose data/raw holds the deliveries."""
+    project = make_project([], name="deliveries-project")
+    from analysis.synthetic.writers import generate_cohort
 
-    clean = generate_cohort(JAKARTA, root / "clean")
+    clean = generate_cohort(JAKARTA, project.root / "clean")
     for cohort_id, shapes in cohorts.items():
-        deliver(clean, list(shapes), root / "data" / "raw", cohort_id=cohort_id)
-    return root
+        deliver(clean, list(shapes), project.raw, cohort_id=cohort_id)
+    return project
 
 
 E2E = {"delivery-own-name": ("export-own-name",), "delivery-big": BIG}
 
 
 @pytest.fixture(scope="module")
-def delivered_project(tmp_path_factory):
+def delivered_project(make_project):
     """A project whose data/raw holds two deliveries of the Jakarta demo, checked and built."""
-    root = _project(tmp_path_factory.mktemp("deliveries-project"), E2E)
-    check = subprocess.run(["make", "check"], cwd=root, capture_output=True, text=True)
-    report = subprocess.run(["make", "-k", "-j2", "report"], cwd=root, capture_output=True,
-                            text=True)
-    return {"root": root, "check": check, "report": report}
+    project = _project(make_project, E2E)
+    return {"root": project.root, "check": project.make("check"),
+            "report": project.make("-k", "-j2", "report")}
 
 
 @pytest.mark.e2e
@@ -472,10 +467,9 @@ def test_make_report_builds_each_delivery(delivered_project, cohort):
 
 
 @pytest.mark.e2e
-def test_make_check_refuses_two_rosters_in_one_line(tmp_path):
+def test_make_check_refuses_two_rosters_in_one_line(make_project):
     cohort = "delivery-two-rosters"
-    root = _project(tmp_path, {cohort: ("two-rosters",)})
-    done = subprocess.run(["make", "check"], cwd=root, capture_output=True, text=True)
+    done = _project(make_project, {cohort: ("two-rosters",)}).make("check")
     assert done.returncode != 0
     errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
     (line,) = [line for line in errors if "roster" in line]

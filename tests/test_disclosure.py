@@ -328,11 +328,12 @@ def assert_nothing_recovered(page_path: Path, links=()) -> dict:
 
 
 def _built(path: Path):
-    if not (path / "results.json").exists():
-        pytest.skip(f"{path} not built (make report)")
+    """A built report folder's results (conftest builds it: nothing is skipped for want of a
+    build)."""
     return json.loads((path / "results.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.e2e
 def test_the_attacker_recovers_nothing_from_the_small_cohorts_reports(built_cohort):
     reports = built_cohort["reports"]
     results = _built(reports)
@@ -343,14 +344,14 @@ def test_the_attacker_recovers_nothing_from_the_small_cohorts_reports(built_coho
         assert_nothing_recovered(reports / name, links)
 
 
-def test_the_attacker_recovers_nothing_from_the_demo_reports():
-    root = Path(__file__).resolve().parents[1]
+@pytest.mark.e2e
+def test_the_attacker_recovers_nothing_from_the_demo_reports(demo_project):
+    """The demo cohorts as `make report` builds them (conftest's demo_project)."""
     for cohort in ("demo-2023-08-jakarta", "demo-2023-09-sukabumi"):
-        reports = root / "reports" / cohort
+        reports = demo_project.reports / cohort
         results = _built(reports)
-        if "disclosure" not in results:
-            pytest.skip("reports built before disclosure control: make report")
-        participants = pd.read_parquet(root / "data" / "processed" / cohort /
+        assert "disclosure" in results
+        participants = pd.read_parquet(demo_project.data / "processed" / cohort /
                                        "participants.parquet")
         links = same_people(participants, results)
         for name in ("report.html", "report.en.html"):
@@ -361,12 +362,13 @@ def test_the_attacker_recovers_nothing_from_the_demo_reports():
                 assert cell in ranges and ranges[cell][0] < 2 < ranges[cell][1] + 1
 
 
-def test_the_reports_across_cohorts_hide_nothing_that_can_be_recovered():
-    """Pooled and power show the cohorts' published funnels and simulated numbers only."""
-    root = Path(__file__).resolve().parents[1] / "reports"
+@pytest.mark.e2e
+def test_the_reports_across_cohorts_hide_nothing_that_can_be_recovered(demo_project):
+    """Pooled and power show the cohorts' published funnels and simulated numbers only (as
+    `make pooled power` builds them from the demo cohorts, conftest's demo_project)."""
+    root = demo_project.reports
     pages = [p for x in ("pooled", "power") for p in sorted((root / x).glob("report*.html"))]
-    if not pages:
-        pytest.skip("make pooled / make power have not been run here")
+    assert len(pages) == 4, pages
     for page in pages:
         assert_nothing_recovered(page)
 
@@ -389,6 +391,7 @@ def test_the_attacker_finds_a_cell_that_a_naive_rule_leaves_open():
     assert attack_report(page)["retention/sector/e/dropouts"] == (2, 2)
 
 
+@pytest.mark.e2e
 def test_protection_from_results_covers_curves_followup_and_calibration(built_cohort):
     results = _built(built_cohort["reports"])
     participants = pd.read_parquet(built_cohort["data"] / "processed" / built_cohort["cohort"]

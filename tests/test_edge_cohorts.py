@@ -4,14 +4,12 @@ report, and the report says in words what its data could not support."""
 import html
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from analysis.synthetic.cohorts import generate_cohort
 from analysis.synthetic.edge_cohorts import EDGE_COHORTS
-from conftest import PROJECT_ROOT
+from analysis.synthetic.writers import generate_cohort
 
 pytestmark = pytest.mark.e2e
 
@@ -51,17 +49,13 @@ EXPLAINED = {
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    """A project folder whose data/raw holds only the unhappy cohorts, built by `make report`."""
-    root = tmp_path_factory.mktemp("edge-project")
-    for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
-                 "pyproject.toml", ".venv"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
+def project(make_project):
+    """A copy of the project (conftest) whose data/raw holds only the unhappy cohorts, built by
+    `make -k -j2 report`."""
+    built = make_project([], name="edge-project")
     for spec in EDGE_COHORTS.values():
-        generate_cohort(spec, root / "data" / "raw")
-    done = subprocess.run(["make", "-k", "-j2", "report"], cwd=root, capture_output=True,
-                          text=True)
-    return {"root": root, "make": done}
+        generate_cohort(spec, built.raw)
+    return {"root": built.root, "make": built.make("-k", "-j2", "report")}
 
 
 def test_every_unhappy_cohort_builds(project):
@@ -128,16 +122,13 @@ def test_a_session_without_dropouts_gets_a_finite_firth_estimate(project):
 
 
 @pytest.mark.slow
-def test_ten_thousand_participants_build_and_say_how_influence_was_computed(tmp_path):
+def test_ten_thousand_participants_build_and_say_how_influence_was_computed(make_project):
     from analysis.synthetic.edge_cohorts import LARGE
 
-    for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
-                 "pyproject.toml", ".venv"):
-        (tmp_path / name).symlink_to(PROJECT_ROOT / name)
-    generate_cohort(LARGE, tmp_path / "data" / "raw")
-    done = subprocess.run(["make", "report"], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr[-3000:]
-    reports = tmp_path / "reports" / LARGE.id
+    project = make_project([], name="large-project")
+    generate_cohort(LARGE, project.raw)
+    project.build("report")
+    reports = project.reports / LARGE.id
     results = json.loads((reports / "results.json").read_text())
     assert results["funnel"]["enrolled"] == 10_000
     influence = results["models"]["participant"]["influence"]

@@ -1,4 +1,5 @@
-"""The real notebooks, run by papermill on a small generated cohort, checked from the raw files."""
+"""The real notebooks, run by make (in a copy of the project, conftest) on a small generated
+cohort, checked from the raw files; and the notebook runner's one-line errors."""
 
 import json
 import re
@@ -8,9 +9,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import report_steps as _report_steps
 from conftest import run_analysis as _run
-from conftest import run_steps as _run_all
 from test_synthetic import attendance_by_session
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +17,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def built(built_cohort):
-    """raw -> processed -> results -> reports, exactly as the Makefile runs it (conftest: built
-    once per test run, shared with the other tests that read the reports)."""
+    """raw -> processed -> results -> reports, by `make report` in a copy of the project
+    (conftest: built once per test run, shared with the other tests that read the reports)."""
     return built_cohort
 
 
@@ -148,34 +147,40 @@ RESEARCHER_FORMULA = "dropout ~ C(federation) + age + disability + np.log1p(mess
 RESEARCHER_HAZARD = "dropout ~ C(session) + C(gender) + answered_before_session"
 
 
+OVERRIDDEN_HAZARD = "dropout ~ C(session)"
+
+
 @pytest.fixture(scope="module")
-def researchers_model(small_cohort, tmp_path_factory):
-    """A cohort whose cohort.yml fixes its participant model; the hazard model given with -p."""
-    root = tmp_path_factory.mktemp("researcher")
-    data, reports = root / "data", root / "reports"
-    raw = data / "raw" / small_cohort.name
-    shutil.copytree(small_cohort, raw)
-    with (raw / "cohort.yml").open("a", encoding="utf-8") as spec:
-        spec.write(f'analysis:\n  participant_formula: "{RESEARCHER_FORMULA}"\n'
-                   '  hazard_formula: "dropout ~ C(session)"\n')
+def researchers_model(make_project, small_cohort, tmp_path_factory):
+    """A cohort whose cohort.yml fixes both its models, built by `make report` in a copy of the
+    project; then 02_dropout_model run again on the same settings (as the Makefile passes
+    them) with the hazard model given with -p, which must win over cohort.yml."""
+    project = make_project([small_cohort], name="researcher")
     cohort = small_cohort.name
-    steps = [("run-notebook", "notebooks/01_clean.ipynb", reports / cohort / "notebooks/01.ipynb",
-              "-p", "cohort", cohort, "-p", "data_dir", data),
-             ("run-notebook", "notebooks/02_dropout_model.ipynb",
-              reports / cohort / "notebooks/02_dropout_model.ipynb", "--settings",
-              data / "processed" / cohort / "cohort.json", "-p", "cohort", cohort,
-              "-p", "data_dir", data, "-p", "reports_dir", reports,
-              "-p", "hazard_formula", RESEARCHER_HAZARD)]
-    steps += _report_steps(cohort, reports)
-    _run_all(steps)
-    return {"data": data, "reports": reports / cohort, "cohort": cohort}
+    with (project.raw / cohort / "cohort.yml").open("a", encoding="utf-8") as spec:
+        spec.write(f'analysis:\n  participant_formula: "{RESEARCHER_FORMULA}"\n'
+                   f'  hazard_formula: "{RESEARCHER_HAZARD}"\n')
+    project.build("report")
+    elsewhere = tmp_path_factory.mktemp("researcher-override")
+    done = project.run_analysis(
+        "run-notebook", "notebooks/02_dropout_model.ipynb", elsewhere / "02.ipynb", "--settings",
+        project.data / "processed" / cohort / "cohort.json", "-p", "cohort", cohort,
+        "-p", "data_dir", project.data, "-p", "reports_dir", elsewhere,
+        "-p", "hazard_formula", OVERRIDDEN_HAZARD)
+    assert done.returncode == 0, done.stderr
+    overridden = json.loads((elsewhere / cohort / "results.json").read_text())
+    return {"data": project.data, "reports": project.reports / cohort, "cohort": cohort,
+            "overridden": overridden}
 
 
 def test_the_researchers_model_reaches_results_and_both_reports(researchers_model):
     results = json.loads((researchers_model["reports"] / "results.json").read_text())
     participant = results["models"]["participant"]
     assert participant["formula_requested"] == RESEARCHER_FORMULA  # from cohort.yml
-    assert results["models"]["hazard_logit"]["formula_requested"] == RESEARCHER_HAZARD  # -p wins
+    assert results["models"]["hazard_logit"]["formula_requested"] == RESEARCHER_HAZARD
+    overridden = researchers_model["overridden"]["models"]  # -p wins over cohort.yml
+    assert overridden["hazard_logit"]["formula_requested"] == OVERRIDDEN_HAZARD
+    assert overridden["participant"]["formula_requested"] == RESEARCHER_FORMULA
     assert results["parameters"]["participant_formula"] == RESEARCHER_FORMULA
     shown = [t["term"] for t in participant["terms"][1:]]
     assert any(t.startswith("C(federation)[T.") for t in shown) and "age" in shown

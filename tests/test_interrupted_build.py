@@ -1,8 +1,8 @@
 """A build stopped part-way (Ctrl-C, a CI timeout) leaves no temporary file and nothing that
-looks finished, and the next `make report` gives exactly what an uninterrupted build gives."""
+looks finished, and the next `make report` gives exactly what an uninterrupted build gives.
+Each build is a copy of the project with the small cohort alone in data/raw (conftest)."""
 
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -10,17 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_ROOT
-
 pytestmark = pytest.mark.e2e
-
-
-def _project(root: Path, small_cohort: Path) -> Path:
-    for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
-                 "pyproject.toml", ".venv"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
-    shutil.copytree(small_cohort, root / "data" / "raw" / small_cohort.name)
-    return root
 
 
 def _outputs(root: Path) -> dict[str, bytes]:
@@ -35,15 +25,11 @@ def _outputs(root: Path) -> dict[str, bytes]:
     return found
 
 
-def _make(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "report"], cwd=root, capture_output=True, text=True)
-
-
 @pytest.fixture(scope="module")
-def reference(small_cohort, tmp_path_factory):
-    root = _project(tmp_path_factory.mktemp("uninterrupted"), small_cohort)
-    assert _make(root).returncode == 0
-    return _outputs(root)
+def reference(make_project, small_cohort):
+    project = make_project([small_cohort], name="uninterrupted")
+    project.build("report")
+    return _outputs(project.root)
 
 
 @pytest.mark.parametrize("moment", [
@@ -52,10 +38,11 @@ def reference(small_cohort, tmp_path_factory):
     "reports/*/report.pdf",  # the Indonesian PDF written: the English report under way
 ])
 def test_a_build_stopped_part_way_then_rerun_gives_the_same_outputs(reference, small_cohort,
-                                                                   tmp_path, moment):
-    root = _project(tmp_path, small_cohort)
-    build = subprocess.Popen(["make", "report"], cwd=root, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+                                                                   make_project, moment):
+    project = make_project([small_cohort], name="interrupted")
+    root = project.root
+    build = project.popen_make("report", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
     deadline = time.monotonic() + 120
     while not list(root.glob(moment)) and time.monotonic() < deadline:
         time.sleep(0.005)
@@ -70,5 +57,5 @@ def test_a_build_stopped_part_way_then_rerun_gives_the_same_outputs(reference, s
     for path, content in partial.items():  # whatever exists is whole, as a finished build has it
         if path.endswith(("results.json", ".parquet", "quality.json", ".pdf", ".html")):
             assert content == reference[path], path
-    assert _make(root).returncode == 0
+    project.build("report")
     assert _outputs(root) == reference

@@ -1,6 +1,5 @@
 """`make cohort ID=...`: a new cohort's folder, its to-do list (`missing`) and the refusals."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -189,33 +188,28 @@ def test_an_existing_folder_is_refused_and_left_alone(tmp_path, capsys, existing
 
 
 @pytest.fixture
-def project(tmp_path):
-    """A project folder (Makefile, src, .venv linked) with an empty data/raw."""
-    for name in ("Makefile", "notebooks", "src", "scripts", "requirements.lock",
-                 "pyproject.toml", ".venv"):
-        (tmp_path / name).symlink_to(PROJECT_ROOT / name)
-    if subprocess.run(["make", "-q", ".venv/.installed"], cwd=tmp_path).returncode != 0:
-        pytest.skip(".venv is out of date: a test must not rebuild the shared venv")
-    return tmp_path
+def project(make_project):
+    """A copy of the project (conftest: its venv the checkout's, found current by make, so
+    nothing is reinstalled) with no data/ folder at all."""
+    return make_project(raw=None, name="new-cohort-project")
 
 
 def make(project, *args):
     """make in the project, on a machine with no pseudonym key (its HOME has none)."""
-    env = {k: v for k, v in os.environ.items() if k != identity.KEY_ENV}
-    env["HOME"] = str(project / "home")
-    return subprocess.run(["make", "--no-print-directory", *args], cwd=project,
-                          capture_output=True, text=True, env=env)
+    return project.make("--no-print-directory", *args,
+                        env={identity.KEY_ENV: None, "HOME": str(project.root / "home")})
 
 
 def test_make_cohort(project):
+    root = project.root
     listed = make(project, "help")
     assert re.search(r"make cohort +start data/raw/<ID>/", listed.stdout), listed.stdout
     usage = make(project, "cohort")
     assert usage.returncode == 2 and "make cohort ID=2024-03-bekasi" in usage.stderr
-    assert not (project / "data").exists()
+    assert not (root / "data").exists()
     done = make(project, "cohort", f"ID={ID}")
     assert done.returncode == 0, done.stderr
-    folder = project / "data" / "raw" / ID
+    folder = root / "data" / "raw" / ID
     assert listing(folder) == ["BACA-SAYA.md", "cohort.yml", "whatsapp"]
     assert f"make check COHORT={ID}" in done.stdout
     again = make(project, "cohort", f"ID={ID}")
@@ -226,7 +220,7 @@ def test_make_cohort(project):
     assert check.returncode == 2 and "Traceback" not in check.stderr
     errors = [line for line in check.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 4 and "title.id" in errors[0], check.stderr
-    assert listing(project / "data") == ["raw", f"raw/{ID}", *(f"raw/{ID}/{p}" for p in
+    assert listing(root / "data") == ["raw", f"raw/{ID}", *(f"raw/{ID}/{p}" for p in
                                                                listing(folder))]
 
 

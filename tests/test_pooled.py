@@ -7,10 +7,11 @@ import pytest
 from analysis.ingest.clean import clean_cohort, write_outputs
 from analysis.planning import pooled
 from analysis.report import planning_sections
-from analysis.synthetic import cohorts as synthetic
+from analysis.runner import defaults
+from analysis.synthetic.writers import generate_cohort
 from conftest import SMALL
 
-FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
+FORMULA = defaults("10_pooled.ipynb")["formula"]  # the pooled notebook's default
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +21,7 @@ def processed(tmp_path_factory):
     for seed in (11, 12):
         spec = dataclasses.replace(SMALL, id=f"small-{seed}", seed=seed, n_registered=40,
                                    n_enrolled=36)
-        raw = synthetic.generate_cohort(spec, root / "raw")
+        raw = generate_cohort(spec, root / "raw")
         write_outputs(clean_cohort(raw), root / "processed" / spec.id, root / "interim" / spec.id)
         dirs.append(root / "processed" / spec.id)
     return dirs
@@ -60,7 +61,7 @@ def test_pooled_cohorts_without_dropouts_get_a_sentence_not_a_stop(tmp_path):
     from analysis.synthetic.edge_cohorts import EDGE_COHORTS
 
     spec = EDGE_COHORTS["edge-no-dropouts"]
-    raw = synthetic.generate_cohort(spec, tmp_path / "raw")
+    raw = generate_cohort(spec, tmp_path / "raw")
     write_outputs(clean_cohort(raw), tmp_path / "processed" / spec.id, tmp_path / "interim")
     result = pooled.build_pooled_results([tmp_path / "processed" / spec.id], FORMULA)
     assert result["model"]["fitted"] is False and result["heterogeneity"] is None

@@ -5,8 +5,9 @@ import pytest
 
 from analysis.planning import power
 from analysis.report import planning_sections
+from analysis.runner import defaults
 
-FORMULA = "dropout ~ age_40_plus + garment + log_messages_before_session2"
+FORMULA = defaults("20_power.ipynb")["formula"]  # the power notebook's default
 
 
 def test_participants_needed_interpolates_between_simulated_sizes():

@@ -10,7 +10,8 @@ import pytest
 from analysis import features
 from analysis.ingest.clean import clean_cohort
 from analysis.models.results import fit_model
-from analysis.synthetic import cohorts as synthetic
+from analysis.synthetic import specs
+from analysis.synthetic.writers import generate_cohort
 from conftest import PROJECT_ROOT
 
 PRESENT = {"hadir", "h", "✓", "v", "1", "ya"}
@@ -31,8 +32,8 @@ def test_jakarta_demo_reproduces_48_30_29():
 
 
 def test_shipped_demo_cohorts_are_what_the_generator_makes(tmp_path):
-    for spec in synthetic.DEMO_COHORTS:
-        fresh = synthetic.generate_cohort(spec, tmp_path)
+    for spec in specs.DEMO_COHORTS:
+        fresh = generate_cohort(spec, tmp_path)
         shipped = PROJECT_ROOT / "data" / "raw" / spec.id
         files = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
         assert files == sorted(p.relative_to(shipped) for p in shipped.rglob("*") if p.is_file())
@@ -54,15 +55,15 @@ def test_generated_raw_files_are_messy_like_real_ones(small_cohort):
 @pytest.mark.slow
 def test_hazard_model_recovers_the_generators_true_effects(tmp_path):
     # no nicknames: every sender links, so activity is measured without error
-    spec = dataclasses.replace(synthetic.SUKABUMI, id="recovery", n_registered=2200,
+    spec = dataclasses.replace(specs.SUKABUMI, id="recovery", n_registered=2200,
                                n_enrolled=2000, seed=5, nickname_share=0.0)
-    folder = synthetic.generate_cohort(spec, tmp_path)
+    folder = generate_cohort(spec, tmp_path)
     cleaned = clean_cohort(folder)
     table = features.hazard_frame(cleaned.person_period, cleaned.participants)
     _, fit = fit_model(table, "dropout ~ C(session) + age_40_plus + garment + "
                        "log_messages_before_session", "hazard_formula")
     terms = {t["term"]: t for t in fit["terms"]}
-    for term, truth in synthetic.TRUE_EFFECTS.items():
+    for term, truth in specs.TRUE_EFFECTS.items():
         if term == "intercept_by_session":
             continue
         name = "log_messages_before_session" if term.startswith("log1p") else term

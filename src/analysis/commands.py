@@ -190,7 +190,8 @@ def validate(args) -> int:
 
 
 def generate(args) -> int:
-    from analysis.synthetic.cohorts import DEMO_COHORTS, generate_cohort
+    from analysis.synthetic.specs import DEMO_COHORTS
+    from analysis.synthetic.writers import generate_cohort
 
     specs = DEMO_COHORTS
     if args.delivery is not None:
@@ -199,7 +200,7 @@ def generate(args) -> int:
                          "--edge, --messages or --id")
         return _generate_delivery(args.delivery, args.out)
     if args.participants is not None:
-        from analysis.synthetic.cohorts import scale_spec
+        from analysis.synthetic.writers import scale_spec
 
         try:
             specs = [scale_spec(args.participants, args.messages, args.id)]
@@ -221,8 +222,9 @@ def _generate_delivery(delivery: str, out: str) -> int:
     with the shapes appended (demo-2023-08-jakarta+xlsx-title-rows+honorifics)."""
     import tempfile
 
-    from analysis.synthetic.cohorts import JAKARTA, generate_cohort
     from analysis.synthetic.deliveries import SHAPES, deliver, delivery_id
+    from analysis.synthetic.specs import JAKARTA
+    from analysis.synthetic.writers import generate_cohort
 
     shapes = [s.strip() for s in delivery.split(",") if s.strip()]
     unknown = [s for s in shapes if s not in SHAPES]

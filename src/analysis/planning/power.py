@@ -12,13 +12,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from analysis import models
-from analysis.synthetic import cohorts as synthetic
+from analysis.synthetic import specs
+from analysis.synthetic.simulate import simulate_participants
 
 
 def detected(data: pd.DataFrame, formula: str, term: str) -> bool:
@@ -29,22 +32,29 @@ def detected(data: pd.DataFrame, formula: str, term: str) -> bool:
 def power_curve(sizes, replications: int, formula: str, effects: dict[str, float],
                 seed: int = 2024) -> pd.DataFrame:
     """Power per term of `effects` ({model term: true odds ratio per session}) and size, for
-    participants enrolled at session 1. Each term must be one the generator can vary."""
+    participants enrolled at session 1. Each term must be one the generator can vary. A
+    progress bar goes to standard error when it is a terminal."""
     rng = np.random.default_rng(seed)
     rows = []
-    for term, odds_ratio in effects.items():
-        effect_key = synthetic.generator_effect(term)
-        if term not in models.parse_terms(formula):
-            raise models.ModelSpecError(f"effects: `{term}` is not a term of '{formula}'")
-        true_effects = {**synthetic.TRUE_EFFECTS, effect_key: math.log(odds_ratio)}
-        for n in sizes:
-            spec = dataclasses.replace(synthetic.JAKARTA, n_registered=n, n_enrolled=n,
-                                       dropouts_at=None, intermittent_at=None,
-                                       effects=true_effects)
-            hits = sum(detected(synthetic.simulate_participants(spec, rng), formula, term)
-                       for _ in range(replications))
-            rows.append({"term": term, "odds_ratio": odds_ratio, "participants": n,
-                         "replications": replications, "power": hits / replications})
+    progress = tqdm(total=len(effects) * len(sizes) * replications, unit="cohort",
+                    desc="power simulation", file=sys.stderr, disable=not sys.stderr.isatty())
+    with progress:
+        for term, odds_ratio in effects.items():
+            effect_key = specs.generator_effect(term)
+            if term not in models.parse_terms(formula):
+                raise models.ModelSpecError(f"effects: `{term}` is not a term of '{formula}'")
+            true_effects = {**specs.TRUE_EFFECTS, effect_key: math.log(odds_ratio)}
+            for n in sizes:
+                progress.set_postfix_str(f"{term}, n = {n}")
+                spec = dataclasses.replace(specs.JAKARTA, n_registered=n, n_enrolled=n,
+                                           dropouts_at=None, intermittent_at=None,
+                                           effects=true_effects)
+                hits = 0
+                for _ in range(replications):
+                    hits += detected(simulate_participants(spec, rng), formula, term)
+                    progress.update()
+                rows.append({"term": term, "odds_ratio": odds_ratio, "participants": n,
+                             "replications": replications, "power": hits / replications})
     return pd.DataFrame(rows)
 
 

@@ -1,8 +1,10 @@
 """Write a chat as WhatsApp exports it, in each phone and locale format the parser must read.
 
-The synthetic generator and the parser's tests use this: one list of events, many renderings
-(Android or iOS, Indonesian or English, 24- or 12-hour clock, several date spellings), so a test
-can check that the parser gets back exactly the events it was given.
+The one writer of WhatsApp lines: the generator's chat (writers), the deliveries' second phone
+and iPhone exports (deliveries) and the parser's tests all render through it. One list of
+events, many renderings (Android or iOS, Indonesian or English, 24- or 12-hour clock, several
+date spellings), so a test can check that the parser gets back exactly the events it was given,
+and a change in how WhatsApp writes a line is made here once.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ SYSTEM_TEXT = {
 MEDIA_TEXT = {("android", "id"): "<Media tidak disertakan>", ("android", "en"): "<Media omitted>",
               ("ios", "id"): f"{LRM}gambar tidak disertakan", ("ios", "en"): f"{LRM}image omitted"}
 DELETED_TEXT = {"id": "Pesan ini telah dihapus", "en": "This message was deleted"}
+# Android phones end the Indonesian encryption notice with a pointer to more (the generator's
+# exports have it): render_export(..., wording=ENCRYPTION_TAP_FOR_MORE).
+ENCRYPTION_TAP_FOR_MORE = {
+    "encryption": SYSTEM_TEXT["id"]["encryption"] + " Ketuk untuk info selengkapnya."}
 
 
 @dataclass(frozen=True)
@@ -87,13 +93,15 @@ def render_line(moment: dt.datetime, body: str, fmt: ExportFormat, group: str,
     return stamp + (f"{group}: {LRM}{body}" if system else body)
 
 
-def render_export(events, fmt: ExportFormat, group: str) -> str:
+def render_export(events, fmt: ExportFormat, group: str, wording: dict | None = None) -> str:
     """events: (moment, kind, sender, text, event, actor, target) in time order, where kind is
-    text/media/deleted/system and text is the message for kind=text."""
+    text/media/deleted/system and text is the message for kind=text. `wording` ({event:
+    template}) replaces SYSTEM_TEXT's for some system lines, as a particular phone words them."""
+    system_text = {**SYSTEM_TEXT[fmt.lang], **(wording or {})}
     lines = []
     for moment, kind, sender, text, event, actor, target in events:
         if kind == "system":
-            body = SYSTEM_TEXT[fmt.lang][event].format(actor=actor, target=target, group=group)
+            body = system_text[event].format(actor=actor, target=target, group=group)
             lines.append(render_line(moment, body, fmt, group, system=True))
             continue
         if kind == "media":
@@ -102,3 +110,11 @@ def render_export(events, fmt: ExportFormat, group: str) -> str:
             text = DELETED_TEXT[fmt.lang]
         lines.append(render_line(moment, f"{sender}: {text}", fmt, group, system=False))
     return "\n".join(lines) + "\n"
+
+
+def display_phone(e164: str) -> str:
+    """A number as WhatsApp shows a sender it has no saved name for: +62 812-3456-7890."""
+    import phonenumbers
+
+    return phonenumbers.format_number(phonenumbers.parse(e164),
+                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -94,13 +94,6 @@ def _e164(raw) -> str | None:
     return normalise_phone(re.sub(r"\.0$", "", str(raw).strip()))
 
 
-def _display_phone(e164: str) -> str:
-    import phonenumbers
-
-    return phonenumbers.format_number(phonenumbers.parse(e164),
-                                      phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 # --- cohort.yml ----------------------------------------------------------------------------
 
 def _read_cohort_yml(folder: Path) -> tuple[str, dict]:
@@ -296,7 +289,7 @@ def phones_scientific(folder: Path, rng) -> None:
 
 def _gender(value) -> str | None:
     from analysis.ingest.identity import fold_name
-    from analysis.synthetic.cohorts import GENDER_SPELLINGS
+    from analysis.synthetic.specs import GENDER_SPELLINGS
 
     for code, spellings in GENDER_SPELLINGS.items():
         if fold_name(value) in {fold_name(s) for s in spellings}:
@@ -455,7 +448,7 @@ def two_phones(folder: Path, rng) -> None:
     "Bu Siti" for "Siti Rahayu"); every system line names people as its phone does. Each
     message must still count once. cohort.yml's whatsapp.date_order goes: the two files are in
     different orders, each clear from its own dates."""
-    from analysis.synthetic.chat_formats import FORMATS, render_export
+    from analysis.synthetic.chat_formats import FORMATS, display_phone, render_export
 
     chat = _need(folder, CHAT, "two-phones")
     text = chat.read_text(encoding="utf-8")
@@ -503,7 +496,7 @@ def two_phones(folder: Path, rng) -> None:
         elif sender in by_name:  # a saved name on phone A, not saved on phone B
             e164 = by_name[sender]
             new = nickname(e164) if rng.random() < 0.4 else None
-            new = new or _display_phone(e164)
+            new = new or display_phone(e164)
         else:  # a nickname no exact rule links: the same on both phones
             continue
         if new not in shown and new not in rename.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from analysis.synthetic.cohorts import SUKABUMI, CohortSpec
+from analysis.synthetic.specs import SUKABUMI, CohortSpec
 
 BASE = dataclasses.replace(
     SUKABUMI, id="edge", n_registered=30, n_enrolled=26, seed=11, intermittent_at={},
