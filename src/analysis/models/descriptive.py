@@ -14,7 +14,10 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from analysis.privacy.counts import merge_small_groups
 
-MONTE_CARLO_TABLES = 9999  # Fisher-Freeman-Halton p-values beyond 2x2, drawn with a fixed seed
+# Fisher-Freeman-Halton p-values beyond 2x2 are drawn with a fixed seed from this many random
+# tables unless the caller says otherwise (notebook 02's `monte_carlo_tables` does, and the
+# report states the number used, which results.json keeps with each test).
+MONTE_CARLO_TABLES = 9999
 
 
 def group_order(variable: str, groups) -> list[str]:
@@ -49,7 +52,8 @@ def retention_by(participants: pd.DataFrame, variable: str, min_cell: int) -> li
 
 
 def group_test(participants: pd.DataFrame, variable: str, min_cell: int = 1,
-               outcome: str = "dropout", seed: int = 2023) -> dict:
+               outcome: str = "dropout", seed: int = 2023,
+               resamples: int = MONTE_CARLO_TABLES) -> dict:
     """Exact test of `outcome` by group among enrolled people, unknowns left out: Fisher's for
     two groups, Fisher-Freeman-Halton (Monte Carlo p, fixed seed) for more."""
     enrolled = participants[participants["enrolled"]]
@@ -60,8 +64,8 @@ def group_test(participants: pd.DataFrame, variable: str, min_cell: int = 1,
         return {"test": "none", "p_value": None}
     if table.shape == (2, 2):
         return {"test": "Fisher exact", "p_value": float(stats.fisher_exact(table.to_numpy())[1])}
-    p_value = freeman_halton(table.to_numpy(), MONTE_CARLO_TABLES, seed)
-    return {"test": "Fisher-Freeman-Halton", "p_value": p_value, "resamples": MONTE_CARLO_TABLES}
+    p_value = freeman_halton(table.to_numpy(), resamples, seed)
+    return {"test": "Fisher-Freeman-Halton", "p_value": p_value, "resamples": resamples}
 
 
 def freeman_halton(table: np.ndarray, resamples: int, seed: int) -> float:

@@ -36,6 +36,7 @@ class ModelFit:
     pvalues: pd.Series  # likelihood-ratio (penalised for Firth) per coefficient
     llf: float
     fitted: np.ndarray
+    epv_for_ml: float  # the events per parameter the method was chosen by (the report says it)
     problems: list[str] = field(default_factory=list)  # of the method used
     ml_problems: list[str] = field(default_factory=list)  # why maximum likelihood was set aside
     firth: object = None  # the FirthResult, for profile tests
@@ -50,14 +51,20 @@ class ModelFit:
 
     @property
     def events_per_parameter(self) -> float:
-        return round(self.design.events / max(len(self.params) - 1, 1), 2)
+        return round(events_per_parameter(self.design), 2)
+
+
+def events_per_parameter(design: Design) -> float:
+    """Events per parameter, the intercept not counted: what decides between maximum
+    likelihood and Firth, and what the report prints (rounded)."""
+    return design.events / max(design.X.shape[1] - 1, 1)
 
 
 def glm(X: np.ndarray, y: np.ndarray, link: str = "logit"):
     """A binomial GLM on arrays, with its warnings (separation, non-convergence) as sentences."""
-    with warnings.catch_warnings(record=True) as caught:
+    # exp() overflows on the way to a separated fit: expected here, and said in `problems`
+    with warnings.catch_warnings(record=True) as caught, np.errstate(over="ignore"):
         warnings.simplefilter("always")
-        np.seterr(over="ignore")
         try:
             fit = sm.GLM(y, X, family=sm.families.Binomial(link=LINKS[link]())).fit()
         except (np.linalg.LinAlgError, ValueError) as exc:
@@ -77,8 +84,7 @@ def choose_method(design: Design, link: str = "logit", epv_for_ml: float = EPV_F
     """(method, maximum-likelihood fit, its problems): Firth when the logit model has fewer
     than `epv_for_ml` events per parameter or maximum likelihood separates or fails."""
     ml, problems = glm(design.X.to_numpy(dtype=float), design.y, link)
-    epv = design.events / max(design.X.shape[1] - 1, 1)
-    wants_firth = ml is None or separated(problems) or epv < epv_for_ml
+    wants_firth = ml is None or separated(problems) or events_per_parameter(design) < epv_for_ml
     return ("firth" if wants_firth and link == "logit" else "maximum likelihood"), ml, problems
 
 
@@ -91,34 +97,33 @@ def fit_design(design: Design, link: str = "logit", method: str = "auto",
     names = list(design.X.columns)
     chosen, ml, problems = choose_method(design, link, epv_for_ml)
     method = chosen if method == "auto" else method
-    epv = design.events / max(len(names) - 1, 1)
     if method == "firth":
         if link != "logit":
             raise ValueError("Firth's method is implemented for the logit link only")
         return _firth(design, problems, "separation" if ml is None or separated(problems)
-                      else "few_events")
-    reason = "enough_events" if epv >= epv_for_ml and not separated(problems) else (
-        "firth_needs_logit" if link != "logit" else "chosen")
+                      else "few_events", epv_for_ml)
+    enough = events_per_parameter(design) >= epv_for_ml and not separated(problems)
+    reason = "enough_events" if enough else ("firth_needs_logit" if link != "logit" else "chosen")
     if ml is None:
         nan = pd.Series(np.nan, index=names)
         return ModelFit(design, link, "maximum likelihood", reason, nan, nan,
                         pd.DataFrame({0: nan, 1: nan}), nan, float("nan"),
-                        np.full(len(y), np.nan), problems)
+                        np.full(len(y), np.nan), epv_for_ml, problems)
     params = pd.Series(np.asarray(ml.params), index=names)
     conf = pd.DataFrame(np.asarray(ml.conf_int(alpha=0.05)), index=names, columns=[0, 1])
     pvalues = pd.Series([_ml_lr(X, y, link, ml.llf, [j])[1] for j in range(len(names))],
                         index=names)
     return ModelFit(design, link, "maximum likelihood", reason, params,
                     pd.Series(np.asarray(ml.bse), index=names), conf, pvalues, float(ml.llf),
-                    np.asarray(ml.fittedvalues), problems)
+                    np.asarray(ml.fittedvalues), epv_for_ml, problems)
 
 
-def _firth(design: Design, ml_problems: list[str], reason: str) -> ModelFit:
+def _firth(design: Design, ml_problems: list[str], reason: str, epv_for_ml: float) -> ModelFit:
     result = firth_fit(design.X, design.y)
     fitted = 1 / (1 + np.exp(-(result.X @ result.params.to_numpy())))
     return ModelFit(design, "logit", "firth", reason, result.params, result.bse,
-                    result.conf_int(), result.pvalues, float(result.llf), fitted, [],
-                    ml_problems, firth=result)
+                    result.conf_int(), result.pvalues, float(result.llf), fitted, epv_for_ml,
+                    [], ml_problems, firth=result)
 
 
 def _ml_lr(X, y, link, llf, drop: list[int]) -> tuple[float, float]:
@@ -202,6 +207,7 @@ def summary(fit: ModelFit) -> dict:
         "events": design.events,
         "parameters": int(len(fit.params) - 1),
         "events_per_parameter": fit.events_per_parameter,
+        "epv_for_ml": fit.epv_for_ml,
         "excluded_incomplete": design.excluded_incomplete,
         "dropped_terms": design.dropped_terms,
         "references": design.references,

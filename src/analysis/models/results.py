@@ -12,7 +12,8 @@ from analysis.errors import NotEstimable
 from analysis.outputs import write_json
 from analysis.privacy import counts
 
-RESULTS_VERSION = 3
+# 4: each model keeps the epv_for_ml its method was chosen by, and parameters monte_carlo_tables
+RESULTS_VERSION = 4
 
 
 def load_processed(processed_dir: str | Path) -> dict:
@@ -157,7 +158,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                   influence_exact_max: int = 500, min_people: int = models.MIN_PEOPLE,
                   groupings: tuple = ("age_group", "age_class", "sector", "gender", "federation",
                                       "district", "disability", "employment_status"),
-                  curves_by: tuple = ("age_group", "age_class", "sector")) -> dict:
+                  curves_by: tuple = ("age_group", "age_class", "sector"),
+                  monte_carlo_tables: int = models.descriptive.MONTE_CARLO_TABLES) -> dict:
     """Every number the report shows, for the models the researcher specified.
 
     `mice_threshold`: more than this share missing in a model variable adds a multiple-
@@ -165,10 +167,16 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     `influence_exact_max`: above this many people, leave-one-out influence uses the one-step
     approximation instead of refitting once per person. `min_people`: fewer people with
     complete data than this, and a model is not fitted (the report says why).
+    `monte_carlo_tables`: random tables behind each Fisher-Freeman-Halton p-value.
     """
     if not 1 <= int(min_cell) <= 100:
         raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
                                     "from 1 to 100")
+    if isinstance(monte_carlo_tables, bool) or not isinstance(monte_carlo_tables, int) or \
+            monte_carlo_tables < 99:
+        raise models.ModelSpecError(f"monte_carlo_tables = {monte_carlo_tables!r}: expected a "
+                                    "whole number of random tables, 99 or more (9999 gives "
+                                    "p-values to about two decimals)")
     participants = processed["participants"]
     cohort = processed["cohort"]
     n_sessions = len(cohort["session_dates"])
@@ -191,11 +199,13 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
         "parameters": {"min_cell": min_cell, "participant_formula": participant_formula,
                        "hazard_formula": hazard_formula, "epv_for_ml": epv_for_ml,
                        "mice_threshold": mice_threshold,
-                       "influence_exact_max": influence_exact_max, "min_people": min_people},
+                       "influence_exact_max": influence_exact_max, "min_people": min_people,
+                       "monte_carlo_tables": monte_carlo_tables},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
-                       "test": models.group_test(participants, variable, min_cell)}
+                       "test": models.group_test(participants, variable, min_cell,
+                                                 resamples=monte_carlo_tables)}
             for variable in groupings
         },
         "retention_curves": {  # retention needs two sessions at least
@@ -212,7 +222,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
             "hazard_logit": report_model(hazard, hazard_formula, "hazard_formula", "logit",
                                          epv_for_ml=epv_for_ml, min_people=min_people)[1],
             "hazard_cloglog": report_model(hazard, hazard_formula, "hazard_formula", "cloglog",
-                                           method="maximum likelihood",
+                                           method="maximum likelihood", epv_for_ml=epv_for_ml,
                                            min_people=min_people)[1],
         },
         "missingness": models.missingness(participants),

@@ -41,6 +41,18 @@ def number(value, lang: str, digits: int = 1) -> str:
     return text
 
 
+def setting(value, lang: str) -> str:
+    """A researcher's setting as a sentence states it: 10, 9,999 or 7.5 (as many decimals as
+    it has, up to four), in the reader's way of writing numbers."""
+    digits = next(d for d in range(5) if d == 4 or round(float(value), d) == float(value))
+    return number(value, lang, digits)
+
+
+def setting_percent(share: float, lang: str) -> str:
+    """A share set as a parameter (0.05) as a sentence states it: 5%, 12.5%."""
+    return setting(round(100 * float(share), 6), lang) + "%"
+
+
 def percent(part: int, whole: int, lang: str) -> str:
     return number(100 * part / whole, lang, 1) + "%" if whole else "–"
 

@@ -9,6 +9,8 @@ from analysis.report.catalogue import (
     number,
     p_phrase,
     paragraph,
+    setting,
+    setting_percent,
     t,
     table,
     term_label,
@@ -64,7 +66,8 @@ def power(planning: dict, lang: str) -> str:
     terms = list(planning["needed"])
     parts = [heading(t("power_heading", lang)),
              paragraph(t("power_text", lang, formula=planning["formula"],
-                         replications=planning["curve"][0]["replications"]))]
+                         replications=planning["curve"][0]["replications"],
+                         significance=setting(planning["significance"], lang)))]
     for term, needed in planning["needed"].items():
         parts.append(paragraph(t("power_answer", lang, label=term_label(term, lang, short=True),
                                  odds_ratio=number(planning["odds_ratios"][term], lang, 2),
@@ -78,3 +81,8 @@ def power(planning: dict, lang: str) -> str:
     parts.append(table(header, rows))
     parts.append(paragraph(t("power_caution", lang)))
     return "\n".join(parts)
+
+
+def power_caption(planning: dict, lang: str) -> str:
+    """The power figure's caption, with the target power the run set."""
+    return t("power_caption", lang, target=setting_percent(planning["target_power"], lang))

@@ -20,6 +20,8 @@ from analysis.report.catalogue import (
     percent,
     percent_of_counts,
     ratio,
+    setting,
+    setting_percent,
     t,
     table,
     term_label,
@@ -123,7 +125,8 @@ def _test_line(test: dict, lang: str, hidden: bool = False) -> str:
         return paragraph(t("test_hidden", lang))
     if test.get("p_value") is None:
         return paragraph(t("test_none", lang))
-    name = t(f"test_{test['test'].lower().replace(' ', '_').replace('-', '_')}", lang)
+    name = t(f"test_{test['test'].lower().replace(' ', '_').replace('-', '_')}", lang,
+             tables=setting(test.get("resamples", 0), lang))
     return paragraph(t("test_line", lang, test=name, p=p_phrase(test["p_value"], lang)))
 
 
@@ -176,8 +179,8 @@ def responsiveness(results: dict, lang: str) -> str:
 
 def _model_notes(model: dict, lang: str) -> str:
     notes = ""
-    if model["method"] != "firth" and model["events_per_parameter"] < 10:
-        notes += paragraph(t("epv_warning", lang))
+    if model["method"] != "firth" and model["events_per_parameter"] < model["epv_for_ml"]:
+        notes += paragraph(t("epv_warning", lang, epv_for_ml=setting(model["epv_for_ml"], lang)))
     if model["problems"]:
         notes += paragraph(t("problems_line", lang, problems="; ".join(model["problems"])))
     return notes
@@ -232,11 +235,12 @@ def missing_data(results: dict, lang: str) -> str:
                      HIDDEN_MARK if missing.hidden else number(100 * m["share"], lang, 1) + "%"])
     excluded = results["models"]["participant"].get("excluded_incomplete", 0)
     return (heading(t("missing_heading", lang), 3) +
-            paragraph(t("missing_text", lang, excluded=excluded)) +
+            paragraph(t("missing_text", lang, excluded=excluded, mice_threshold=setting_percent(
+                results["parameters"]["mice_threshold"], lang))) +
             table([t("col_variable", lang), t("col_missing", lang), "%"], rows))
 
 
-def _influence(model: dict, lang: str) -> str:
+def _influence(model: dict, lang: str, results: dict) -> str:
     if not model.get("influence"):
         return ""
     lines = []
@@ -247,8 +251,9 @@ def _influence(model: dict, lang: str) -> str:
                        high=number(ratio(term, v["max_estimate"]), lang, 2),
                        flips=v["direction_flips"], refits=v["refits"]))
     method = next(iter(model["influence"].values())).get("method", "exact refits")
+    exact_max = setting(results["parameters"]["influence_exact_max"], lang)
     note = paragraph(t("influence_one_step" if method == "one-step approximation"
-                       else "influence_exact", lang))
+                       else "influence_exact", lang, exact_max=exact_max))
     return (heading(t("influence_heading", lang), 3) + note +
             "".join(paragraph(line) for line in lines))
 
@@ -302,7 +307,7 @@ def models(results: dict, lang: str) -> str:
     return "\n".join(parts)
 
 
-def _participant_model(participant: dict, lang: str, results: dict | None = None) -> str:
+def _participant_model(participant: dict, lang: str, results: dict) -> str:
     header = [t("col_term", lang), t("col_or", lang), t("col_ci", lang), t("col_p", lang)]
     parts = [
              paragraph(t("model_text", lang, n=participant["n_people"],
@@ -311,11 +316,12 @@ def _participant_model(participant: dict, lang: str, results: dict | None = None
                          terms=terms_in_words(participant, lang),
                          method=method_sentence(participant, lang),
                          epv=number(participant["events_per_parameter"], lang, 1))),
-             paragraph(t(f"reason_{participant['method_reason']}", lang)),
+             paragraph(t(f"reason_{participant['method_reason']}", lang,
+                         epv_for_ml=setting(participant["epv_for_ml"], lang))),
              specification(participant, lang), _model_notes(participant, lang),
              table(header, model_table(participant, lang), caption=t("table_participant", lang)),
              term_tests_table(participant, lang),
-             _calibration(participant, lang, results), _influence(participant, lang),
+             _calibration(participant, lang, results), _influence(participant, lang, results),
              _mice(participant, lang)]
     return "\n".join(parts)
 
