@@ -6,8 +6,9 @@ start of lines, many system lines (adds of several people, joins, leaves, subjec
 changes, number changes), deleted messages and media placeholders, in whatever format the phone
 writes. `make_export` writes such a chat in any of chat_formats.FORMATS.
 
-`make_cohort_export` is the second, independent export: the cohort generator's chat (its own
-line-writing code, one format), which the parser was not tuned on.
+`make_cohort_export` is the second export: the cohort generator's chat for 10,000 participants
+(the same line writer, chat_formats, but the generator's senders, timing and message mix, one
+format), a shape the parser was not tuned on.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ import pytest
 
 from analysis.privacy import cells
 from analysis.privacy.counts import cohort_table
-from analysis.report.catalogue import HIDDEN_MARK, Count
+from analysis.report.markup import HIDDEN_MARK, Count
 
 RESULTS = {
     "funnel": {"enrolled": 12, "completed": 8, "dropouts": 4, "dropouts_after_session": {"1": 4}},

@@ -1,4 +1,4 @@
-"""Dates as people write them (analysis.dates): every accepted form, and every refusal."""
+"""Dates as people write them (analysis.ingest.dates): every accepted form, and every refusal."""
 
 import datetime as dt
 

@@ -1,5 +1,5 @@
 """Real deliveries are messy (Excel, Google Forms, phones): the Jakarta demo delivered in every
-shape of analysis.deliveries is read with the clean demo's exact numbers, or refused with one
+shape of analysis.synthetic.deliveries is read with the clean demo's exact numbers, or refused with one
 line per problem naming file, row, column and the fix. Never a number changed silently.
 
 Three parts: the fixtures themselves are what a real delivery looks like (they pass whatever

@@ -22,7 +22,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis.privacy import counts, disclosure
 from analysis.privacy.disclosure import Table, protect
-from analysis.report.catalogue import HIDDEN_MARK
+from analysis.report.markup import HIDDEN_MARK
 
 # --- the hand-worked case from the issue -----------------------------------------------------
 

@@ -12,10 +12,12 @@ from analysis import features, models
 from analysis.errors import ModelSpecError
 from analysis.models.results import build_results, fit_model, load_processed
 from analysis.report import figures, sections
-from analysis.report.catalogue import term_label
+from analysis.report.labels import term_label
+from analysis.runner import defaults
 
-PARTICIPANT = "dropout ~ age_40_plus + garment + log_messages_before_session2"
-HAZARD = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
+# notebook 02's default models, read from its parameters cell (their one home)
+PARTICIPANT = defaults("02_dropout_model.ipynb")["participant_formula"]
+HAZARD = defaults("02_dropout_model.ipynb")["hazard_formula"]
 PROVENANCE = {"git_commit": "x", "python": "3.11", "packages": {}, "parameters": {}}
 
 

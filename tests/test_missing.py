@@ -5,9 +5,11 @@ import pandas as pd
 from analysis.ingest.clean import clean_cohort, write_outputs
 from analysis.models.results import build_results, load_processed
 from analysis.report import sections
+from analysis.runner import defaults
 
-PARTICIPANT = "dropout ~ age_40_plus + garment + log_messages_before_session2"
-HAZARD = "dropout ~ C(session) + age_40_plus + garment + log_messages_before_session"
+# notebook 02's default models, read from its parameters cell (their one home)
+PARTICIPANT = defaults("02_dropout_model.ipynb")["participant_formula"]
+HAZARD = defaults("02_dropout_model.ipynb")["hazard_formula"]
 
 
 def test_blank_cells_are_missing_counted_and_imputed_as_a_sensitivity_check(cohort_copy,

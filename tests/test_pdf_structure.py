@@ -1,4 +1,4 @@
-"""The PDFs a print shop and a screen reader accept (issue 9): every PDF the build makes is tagged
+"""The PDFs a print shop and a screen reader accept: every PDF the build makes is tagged
 (a structure tree, marked content), says its language, gives every figure a text alternative and
 embeds every font. `pdf_problems` reads a PDF with pypdf and lists what is missing."""
 

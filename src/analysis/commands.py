@@ -218,7 +218,7 @@ def generate(args) -> int:
 
 
 def _generate_delivery(delivery: str, out: str) -> int:
-    """The Jakarta demo delivered in the given shapes (analysis.deliveries), its id the demo's
+    """The Jakarta demo delivered in the given shapes (analysis.synthetic.deliveries), its id the demo's
     with the shapes appended (demo-2023-08-jakarta+xlsx-title-rows+honorifics)."""
     import tempfile
 

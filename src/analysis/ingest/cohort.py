@@ -14,7 +14,7 @@ from analysis.ingest.dates import parse_date, parse_dates
 from analysis.ingest.tables import find_table, sheet_of
 
 REQUIRED = ("id", "title", "place", "sessions")
-# A value `make cohort` leaves for staff to fill (analysis.new_cohort): "ISI: judul kohort / FILL
+# A value `make cohort` leaves for staff to fill (analysis.ingest.new_cohort): "ISI: judul kohort / FILL
 # IN: cohort title". Any string value starting with it (any case) is refused, naming its field.
 PLACEHOLDER = "ISI:"
 # The build warns when fewer participant messages than this share link to the roster, or when
@@ -52,7 +52,7 @@ class Cohort:
 
     def found_files(self) -> Found:
         """The WhatsApp exports (txt or zipped, any name), the media beside them and the files
-        nothing reads (analysis.chat_files)."""
+        nothing reads (analysis.ingest.chat_files)."""
         tables = [p for p in (self.table_file(t) for t in ("roster", "attendance", "followup"))
                   if p is not None] + [self.raw_dir / "linkage_overrides.csv"]
         return find_exports(self.raw_dir, tables)
@@ -75,7 +75,7 @@ class Cohort:
 
 
 def _date(value, file, where: str) -> dt.date:
-    """One date as people write it (2023-08-08, 8/8/2023, 8 Agustus 2023): analysis.dates."""
+    """One date as people write it (2023-08-08, 8/8/2023, 8 Agustus 2023): analysis.ingest.dates."""
     return parse_date(value, file, where)
 
 
@@ -113,7 +113,7 @@ def load_cohort(raw_dir: str | Path) -> Cohort:
     sessions = spec["sessions"]
     if not isinstance(sessions, list) or not sessions:
         raise InputError(file, "sessions must list the session dates (at least one)")
-    # read together: one 15/08/2023 makes 08/09/2023 day-first (analysis.dates)
+    # read together: one 15/08/2023 makes 08/09/2023 day-first (analysis.ingest.dates)
     dates = parse_dates([s.get("date") if isinstance(s, dict) else s for s in sessions], file,
                         [f"session {i}" for i in range(1, len(sessions) + 1)])
     if dates != sorted(dates) or len(set(dates)) != len(dates):

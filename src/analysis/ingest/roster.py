@@ -206,7 +206,7 @@ def find_session_columns(columns, cohort: Cohort, path, skip=()) -> dict[int, st
     A column is a session's when its header names the session ("Sesi 2", "Pertemuan 2 (15 Agt)":
     codebook.yml `session_header_pattern`) or is or holds one of the cohort's session dates
     ("15/08/2023", "8/8", "Selasa, 15 Agt 2023", "2023-08-15"; a date without a year is read in
-    the sessions' years; numeric dates are read together, analysis.dates). Nothing is guessed:
+    the sessions' years; numeric dates are read together, analysis.ingest.dates). Nothing is guessed:
     a date that is no session's, two columns for one session, or a header that reads as two
     sessions (08/09: 8 September day first, 9 August month first) is an error naming the
     column(s). `skip`: the columns already known to be something else (name, phone)."""

@@ -6,7 +6,7 @@ whatever terms a formula has.
 """
 
 from analysis.models.descriptive import group_test, outcome_by_completion, retention_by, retention_curves
-from analysis.models.design import MIN_PEOPLE, Design, ModelSpecError, build, parse_terms
+from analysis.models.design import MIN_PEOPLE, Design, ModelSpecError, build
 from analysis.models.fit import (
     EPV_FOR_ML,
     LINKS,
@@ -23,6 +23,7 @@ from analysis.models.fit import (
 from analysis.models.hazard import discrete_hazard, person_period
 from analysis.models.inference import drop_term, influence, likelihood_ratio
 from analysis.models.missing import mice_sensitivity, missingness, needs_imputation
+from analysis.terms import parse_terms
 
 __all__ = [
     "EPV_FOR_ML", "LINKS", "MIN_PEOPLE", "Design", "ModelFit", "ModelSpecError", "build", "calibration",

@@ -9,7 +9,6 @@ other terms already determine, is dropped and recorded, so the report can say so
 
 from __future__ import annotations
 
-import ast
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -20,13 +19,9 @@ import patsy
 
 from analysis import codebook
 from analysis.errors import ModelSpecError, NotEstimable
+from analysis.terms import FUNCTIONS, names_in, parse  # the one parser of formulas and terms
 
 MIN_PEOPLE = 10  # fewer people than this with complete data: no model is worth fitting
-
-# What a formula may call besides the table's columns (patsy's own helpers, numpy).
-FUNCTIONS = {"np": np, "log1p": np.log1p, "log": np.log, "exp": np.exp, "sqrt": np.sqrt}
-PATSY_NAMES = {"C", "I", "Q", "Treatment", "Sum", "Poly", "Diff", "Helmert", "center",
-               "standardize", "scale", "bs", "cr", "cc", "te", "True", "False", "None"}
 
 
 @dataclass
@@ -54,45 +49,6 @@ class Design:
     @property
     def events(self) -> int:
         return int(self.y.sum())
-
-
-def _names_in(code: str) -> set[str]:
-    tree = ast.parse(code.strip(), mode="eval")
-    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
-        if isinstance(call.func, ast.Name) and call.func.id == "Q":  # Q("odd name")
-            names |= {a.value for a in call.args if isinstance(a, ast.Constant)}
-    return names - PATSY_NAMES - set(FUNCTIONS)
-
-
-def parse(formula: str, name: str = "formula") -> tuple[str, list, list[str]]:
-    """(outcome, right-hand terms, variables used), or a ModelSpecError saying what is wrong."""
-    if not isinstance(formula, str) or "~" not in formula:
-        raise ModelSpecError(f"{name}: '{formula}' is not a model formula (expected "
-                             "'outcome ~ term + term', e.g. 'dropout ~ age_40_plus + garment')")
-    try:
-        description = patsy.ModelDesc.from_formula(formula)
-    except patsy.PatsyError as exc:
-        raise ModelSpecError(f"{name}: syntax error in '{formula}' "
-                             f"({str(exc).splitlines()[0]})") from None
-    if len(description.lhs_termlist) != 1 or len(description.lhs_termlist[0].factors) != 1:
-        raise ModelSpecError(f"{name}: '{formula}' must have one outcome left of '~'")
-    outcome_code = description.lhs_termlist[0].factors[0].code
-    variables: list[str] = []
-    for term in description.rhs_termlist:
-        for factor in term.factors:
-            try:
-                found = _names_in(factor.code)
-            except SyntaxError:
-                raise ModelSpecError(f"{name}: syntax error in the term `{factor.code}` of "
-                                     f"'{formula}'") from None
-            variables += [v for v in sorted(found) if v not in variables]
-    return outcome_code, description.rhs_termlist, variables
-
-
-def parse_terms(formula: str, name: str = "formula") -> list[str]:
-    """The right-hand terms of a formula, as patsy names them (and as coefficients start)."""
-    return [t.name() for t in parse(formula, name)[1] if t.name() != "Intercept"]
 
 
 def check_variables(formula: str, frame: pd.DataFrame, name: str = "formula") -> list[str]:
@@ -123,9 +79,9 @@ def build(formula: str, frame: pd.DataFrame, name: str = "formula",
     # a variable nobody has (every age blank) leaves its terms out, not every person
     blank = [v for v in variables if frame[v].isna().all()]
     dropped_blank = [{"term": t.name(), "reason": "all_missing"} for t in terms
-                     if any(v in blank for f in t.factors for v in _names_in(f.code))]
+                     if any(v in blank for f in t.factors for v in names_in(f.code))]
     terms = [t for t in terms if t.name() not in {d["term"] for d in dropped_blank}]
-    variables = [v for v in variables if any(v in _names_in(f.code) for t in terms
+    variables = [v for v in variables if any(v in names_in(f.code) for t in terms
                                              for f in t.factors)]
     used = [outcome, *variables]
     complete = frame.dropna(subset=used)
@@ -185,7 +141,7 @@ def _references(info) -> dict[str, str]:
     (the codebook's `reference:` comes first), or the one a `Treatment('...')` names."""
     references = {}
     for factor, factor_info in info.factor_infos.items():
-        variable = _names_in(factor.code)
+        variable = names_in(factor.code)
         if factor_info.type != "categorical" or len(variable) != 1 or not factor_info.categories:
             continue
         first = str(factor_info.categories[0])

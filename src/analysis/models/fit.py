@@ -2,7 +2,7 @@
 
 Cohorts are small (about fifty people, twenty dropouts). Maximum likelihood is used when there
 are at least `epv_for_ml` events per parameter and no separation; otherwise Firth's penalised
-likelihood, with profile intervals and penalised likelihood-ratio tests (`analysis.firth`).
+likelihood, with profile intervals and penalised likelihood-ratio tests (`analysis.models.firth`).
 Either way the result is a `ModelFit`; `tidy()` turns any fit into one row per coefficient.
 """
 

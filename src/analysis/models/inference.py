@@ -95,7 +95,7 @@ def _complete_index(data: pd.DataFrame, design) -> pd.Index:
 
 def drop_term(formula: str, term: str) -> str:
     """The formula without one of its terms (as patsy names it)."""
-    from analysis.models.design import parse
+    from analysis.terms import parse
 
     outcome, terms, _ = parse(formula)
     kept = [t.name() for t in terms if t.name() not in (term, "Intercept")]

@@ -7,7 +7,8 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 
-from analysis.models.design import FUNCTIONS, Design, _names_in
+from analysis.models.design import Design
+from analysis.terms import FUNCTIONS, factors_of, names_in
 
 REPORTED = ("age", "age_40_plus", "gender", "sector", "garment", "federation", "district",
             "disability", "employment_status", "bpjstk_enrolled", "reseller_active")
@@ -79,12 +80,12 @@ def mice_sensitivity(frame: pd.DataFrame, design: Design, imputations: int = 20,
 
 
 def _uses(term: str, variable: str) -> bool:
-    return any(variable in _names_in(part) for part in term.split(":"))
+    return any(variable in names_in(part) for part in factors_of(term))
 
 
 def _levels(info, variable: str) -> list | None:
     for factor, factor_info in info.factor_infos.items():
-        if factor_info.type == "categorical" and variable in _names_in(factor.code):
+        if factor_info.type == "categorical" and variable in names_in(factor.code):
             return list(factor_info.categories)
     return None
 

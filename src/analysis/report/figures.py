@@ -17,15 +17,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from analysis import codebook  # noqa: E402
 from analysis.privacy import cells  # noqa: E402
-from analysis.report.catalogue import (  # noqa: E402
-    effect,
-    finite_effect,
-    group_label,
-    number,
-    shown_terms,
-    t,
-    term_label,
-)
+from analysis.report.catalogue import t  # noqa: E402
+from analysis.report.findings import effect, finite_effect, shown_terms  # noqa: E402
+from analysis.report.labels import group_label, term_label  # noqa: E402
+from analysis.report.numbers import number, p_phrase  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -138,34 +133,52 @@ def activity(results: dict, lang: str):
     return fig
 
 
-def _forest_rows(results: dict, lang: str) -> list[tuple]:
-    """(term label, model label, ratio, low, high, colour) for every finite effect drawn."""
+# The models the report's forest plot draws, each with its name and colour.
+FOREST_MODELS = (("participant", "forest_participant", PALETTE["blue"]),
+                 ("hazard_logit", "forest_hazard", PALETTE["red"]))
+
+
+def _effects(model: dict | None, lang: str, name: str | None, color: str) -> list[tuple]:
+    """(term label, model name, ratio, low, high, colour) for every finite effect of one model."""
+    if not model or not model.get("fitted", True):
+        return []
     rows = []
-    for key, label_key, color in (("participant", "forest_participant", PALETTE["blue"]),
-                                  ("hazard_logit", "forest_hazard", PALETTE["red"])):
-        model = results["models"].get(key)
-        if not model or not model.get("fitted", True):
+    for term in shown_terms(model):
+        if not finite_effect(term, "odds_ratio"):
             continue
-        for term in shown_terms(model):
-            if not finite_effect(term, "odds_ratio"):
-                continue
-            ratio, low, high = effect(term, "odds_ratio")
-            name = term_label(term["term"], lang, model.get("references", {}), short=True)
-            rows.append((name, t(label_key, lang), ratio, low, high, color))
+        ratio, low, high = effect(term, "odds_ratio")
+        label = term_label(term["term"], lang, model.get("references", {}), short=True)
+        rows.append((label, name, ratio, low, high, color))
     return rows
 
 
+def _forest_rows(results: dict, lang: str) -> list[tuple]:
+    """The effects of every model the report's forest plot draws (either may be absent)."""
+    return [row for key, name_key, color in FOREST_MODELS
+            for row in _effects(results["models"].get(key), lang, t(name_key, lang), color)]
+
+
 def forest(results: dict, lang: str):
-    """Every effect of the participant and hazard (logit) models, whatever their formulas (either
-    may be absent, as in the explore notebook)."""
-    rows = [(textwrap.fill(name, 45), *rest) for name, *rest in _forest_rows(results, lang)]
+    """Every effect of the participant and hazard (logit) models, whatever their formulas."""
+    return _forest_figure(_forest_rows(results, lang), lang)
+
+
+def forest_plot(model: dict, lang: str, name: str | None = None):
+    """One model's effects, from the model as results.json keeps it (a fit in the explore
+    notebook, say); `name` goes under each term when given."""
+    return _forest_figure(_effects(model, lang, name, PALETTE["blue"]), lang)
+
+
+def _forest_figure(effects: list[tuple], lang: str):
+    rows = [(textwrap.fill(label, 45), *rest) for label, *rest in effects]
     if not rows:
         return None  # no model, or nothing finite to show: the text says why
     fig, ax = _figure(figsize=(7.0, 0.55 * len(rows) + 1.4))
     for i, (_, model, ratio, low, high, color) in enumerate(reversed(rows)):
         ax.plot([low, high], [i, i], color=color, linewidth=2)
         ax.plot(ratio, i, "o", color=color, label=model)
-    ax.set_yticks(range(len(rows)), [f"{r[0]}\n({r[1]})" for r in reversed(rows)], fontsize=8)
+    ax.set_yticks(range(len(rows)), [f"{r[0]}\n({r[1]})" if r[1] else r[0]
+                                     for r in reversed(rows)], fontsize=8)
     ax.axvline(1, color="black", linewidth=0.8)
     ax.set_xscale("log")
     plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")  # 0.1, 1, 10: not 10⁰
@@ -198,8 +211,6 @@ def show_figure(fig, caption: str, alt: str) -> None:
 
 def retention(results: dict, lang: str):
     """Kaplan-Meier retention over sessions, by age group and by sector."""
-    from analysis.report.catalogue import p_phrase
-
     variables = list(results["retention_curves"])
     if not any(visible_curves(results, v) for v in variables):
         return None  # one session, or every curve would give a hidden count away (the text says)
@@ -294,8 +305,6 @@ def profile_alt(results: dict, lang: str) -> str:
 
 
 def retention_alt(results: dict, lang: str) -> str | None:
-    from analysis.report.catalogue import p_phrase
-
     parts = []
     if not any(visible_curves(results, v) for v in results["retention_curves"]):
         return None  # no figure either
@@ -337,14 +346,22 @@ def activity_alt(results: dict, lang: str) -> str | None:
 
 
 def forest_alt(results: dict, lang: str) -> str | None:
-    rows = _forest_rows(results, lang)
+    return _forest_alt(_forest_rows(results, lang), lang)
+
+
+def forest_plot_alt(model: dict, lang: str, name: str | None = None) -> str | None:
+    return _forest_alt(_effects(model, lang, name, PALETTE["blue"]), lang)
+
+
+def _forest_alt(rows: list[tuple], lang: str) -> str | None:
     if not rows:
         return None
-    by_model: dict[str, list[str]] = {}
-    for name, model, ratio, low, high, _ in rows:
+    by_model: dict[str | None, list[str]] = {}
+    for label, model, ratio, low, high, _ in rows:
         by_model.setdefault(model, []).append(
-            f"{name} {number(ratio, lang, 2)} ({number(low, lang, 2)}–{number(high, lang, 2)})")
-    effects = "; ".join(f"{model}: {', '.join(items)}" for model, items in by_model.items())
+            f"{label} {number(ratio, lang, 2)} ({number(low, lang, 2)}–{number(high, lang, 2)})")
+    effects = "; ".join(f"{model}: {', '.join(items)}" if model else ", ".join(items)
+                        for model, items in by_model.items())
     return t("alt_forest", lang, effects=effects)
 
 

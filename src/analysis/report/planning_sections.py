@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from analysis.report.catalogue import (
-    findings,
-    heading,
-    model_table,
-    number,
-    p_phrase,
-    paragraph,
-    setting,
-    setting_percent,
-    t,
-    table,
-    term_label,
-)
+from analysis.report.catalogue import t
+from analysis.report.findings import findings, model_table
+from analysis.report.labels import term_label
+from analysis.report.markup import heading, paragraph, table
+from analysis.report.numbers import number, p_phrase, setting, setting_percent
 from analysis.report.sections import (
     method_sentence,
     not_fitted_sentence,

@@ -16,7 +16,7 @@ import nbformat
 from nbconvert import HTMLExporter
 
 from analysis.outputs import atomic_write
-from analysis.report.catalogue import t
+from analysis.report.catalogue import both, t
 
 # Screen first (a browser, a phone 390 px wide); page breaks and page furniture only in print
 # (WeasyPrint renders the print media type).
@@ -206,22 +206,21 @@ a { color: #0072B2; }
   td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
 }
 """
-INDEX_COLUMNS = ("Kohort / Cohort", "Sesi 1 / Session 1", "Mendaftar / Registered",
-                 "Kehadiran per sesi / Attendance by session", "Berhenti / Dropouts",
-                 "Laporan / Reports")
-LANG_NAMES = (("id", "", "Bahasa Indonesia"), ("en", ".en", "English"))
+INDEX_COLUMNS = ("index_col_cohort", "index_col_first_session", "index_col_registered",
+                 "index_col_attendance", "index_col_dropouts", "index_col_reports")
+LANGUAGES = (("id", ""), ("en", ".en"))  # a report's language and its file names' suffix
 
 
 def _report_links(folder: str, available=None) -> str:
     """Links to a report in both languages, HTML and PDF (only the files that exist when
     `available`, the set of file names in its folder, is given)."""
     parts = []
-    for _, suffix, name in LANG_NAMES:
+    for lang, suffix in LANGUAGES:
         files = [f"report{suffix}.{kind}" for kind in ("html", "pdf")]
         links = [f'<a href="{folder}/{f}">{f.rsplit(".", 1)[1].upper()}</a>' for f in files
                  if available is None or f in available]
         if links:
-            parts.append(f"{name}: {' · '.join(links)}")
+            parts.append(f"{html.escape(t('language_name', lang))}: {' · '.join(links)}")
     return "<br>".join(parts)
 
 
@@ -233,6 +232,7 @@ def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
     flags = {c["cohort"]["synthetic"] for c in cohorts} or {
         r["cohort"]["synthetic"] for r, _ in planning if r["cohort"]["id"] == "pooled"}
     mixed = len(flags) > 1
+    columns = [html.escape(both(key)) for key in INDEX_COLUMNS]
     rows = []
     for c in cohorts:
         f = c["funnel"]
@@ -246,35 +246,35 @@ def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
         cells = [f"{html.escape(title)}{mark}", first, f["registered"], by_session,
                  f["dropouts"], _report_links(cid)]
         rows.append("<tr>" + "".join(f'<td data-label="{label}">{cell}</td>' for label, cell in
-                                     zip(INDEX_COLUMNS, cells, strict=True)) + "</tr>")
+                                     zip(columns, cells, strict=True)) + "</tr>")
     across = "".join(
         f"<tr><td>{html.escape(t(r['cohort']['title_key'], 'id'))}<br>"
         f"<i>{html.escape(t(r['cohort']['title_key'], 'en'))}</i></td>"
         f"<td>{_report_links(html.escape(r['cohort']['id']), files)}</td></tr>"
         for r, files in planning)
     if flags == {True}:
-        notice = ('<p class="banner">DATA SINTETIS: semua laporan di sini dibuat dari data buatan '
-                  "untuk demonstrasi. / SYNTHETIC DATA: every report here is built from made-up "
-                  "data for demonstration.</p>")
+        notice = f'<p class="banner">{html.escape(both("index_synthetic"))}</p>'
     elif mixed:
-        notice = ('<p class="banner">† DATA SINTETIS / SYNTHETIC DATA: kohort bertanda † dibuat '
-                  "dari data buatan. / cohorts marked † are made-up data.</p>")
+        notice = (f'<p class="banner">{html.escape(both("index_synthetic_mark"))}: '
+                  f'{html.escape(both("index_synthetic_marked"))}</p>')
     else:
         notice = ""
-    date = f"<p>Dibangun / Built: {built}</p>" if built else ""
+    date = f"<p>{html.escape(both('index_built'))}: {built}</p>" if built else ""
     planning_table = (
-        "<h2>Lintas kohort / Across cohorts</h2><div class=\"table-scroll\"><table><thead><tr>"
-        "<th>Laporan / Report</th><th>Laporan / Reports</th></tr></thead>"
+        f"<h2>{html.escape(both('index_across'))}</h2>"
+        '<div class="table-scroll"><table><thead><tr>'
+        f"<th>{html.escape(both('index_col_report'))}</th>"
+        f"<th>{html.escape(both('index_col_reports'))}</th></tr></thead>"
         f"<tbody>{across}</tbody></table></div>") if across else ""
     return f"""<!DOCTYPE html>
 <html lang="id"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Promise II Impact — laporan kohort</title>
+<title>{html.escape(t("index_title", "id"))}</title>
 <style>{INDEX_CSS}</style></head>
-<body><h1>Promise II Impact — laporan kohort / cohort reports</h1>
+<body><h1>{html.escape(both("index_title"))}</h1>
 {notice}
 {date}
-<div class="table-scroll"><table><thead><tr>{''.join(f"<th>{c}</th>" for c in INDEX_COLUMNS)}</tr></thead>
+<div class="table-scroll"><table><thead><tr>{''.join(f"<th>{c}</th>" for c in columns)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table></div>
 {planning_table}</body></html>
 """

@@ -4,28 +4,11 @@ from __future__ import annotations
 
 from analysis import codebook
 from analysis.privacy import cells
-from analysis.report.catalogue import (
-    HIDDEN_MARK,
-    Count,
-    catalogue,
-    effect,
-    findings,
-    group_label,
-    heading,
-    model_table,
-    number,
-    p_phrase,
-    p_value,
-    paragraph,
-    percent,
-    percent_of_counts,
-    ratio,
-    setting,
-    setting_percent,
-    t,
-    table,
-    term_label,
-)
+from analysis.report.catalogue import catalogue, t
+from analysis.report.findings import effect, findings, model_table, ratio
+from analysis.report.labels import group_label, term_label
+from analysis.report.markup import HIDDEN_MARK, Count, heading, paragraph, percent_of_counts, table
+from analysis.report.numbers import number, p_phrase, p_value, percent, setting, setting_percent
 
 
 def summary(results: dict, lang: str) -> str:
