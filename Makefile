@@ -83,8 +83,9 @@ test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chro
 	@bash scripts/need-chromium.sh
 	$(PY) -m pytest -m ""
 
+# on both cores (pytest-xdist; each worker builds its own session fixtures in its own tmp folder)
 test-fast: $(STAMP) ## the edit loop: unit and bad-input tests (no end-to-end builds, no slow fits)
-	$(PY) -m pytest -q -m "not e2e and not slow" -p no:cacheprovider
+	$(PY) -m pytest -q -n 2 -m "not e2e and not slow" -p no:cacheprovider
 
 bench: $(STAMP) ## time our WhatsApp parser against whatstk; the scale table (1k/10k/100k participants)
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock

@@ -12,7 +12,7 @@ import yaml
 
 from conftest import PROJECT_ROOT
 
-DEV_TOOLS = {"pytest", "playwright", "ruff"}  # never what a report needs
+DEV_TOOLS = {"pytest", "pytest-xdist", "playwright", "ruff", "pdfua"}  # never what a report needs
 
 
 def _canonical(name: str) -> str:
@@ -62,6 +62,10 @@ def test_environment_yml_names_the_direct_dependencies_at_the_locked_versions():
     env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
     pinned = {_canonical(name): version for name, version in
               (d.split("=", 1) for d in env["dependencies"] if isinstance(d, str) and "=" in d)}
+    # what conda-forge lacks comes from pip, pinned with ==
+    pip = next((d["pip"] for d in env["dependencies"] if isinstance(d, dict)), [])
+    pinned |= {_canonical(name): version.split("#")[0].strip() for name, version in
+               (d.split("==", 1) for d in pip if "==" in d)}
     assert pinned.pop("python") == "3.11"
     runtime, dev = _runtime(), _dev()
     assert not runtime - set(pinned), f"runtime, not in environment.yml: {sorted(runtime - set(pinned))}"
