@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.errors import ModelSpecError
 from analysis.models.age_curve import age_range, completion_by_age
 from analysis.models.firth import firth_fit
 
@@ -83,5 +84,5 @@ def test_unknown_ages_and_non_participants_are_left_out():
 @pytest.mark.parametrize("df", [1, 2, -1, 2.5])
 def test_a_spline_needs_three_degrees_of_freedom(df):
     cohort, _ = _cohort(60, 1.0, -0.02)
-    with pytest.raises(ValueError, match="age_curve_spline_df"):
+    with pytest.raises(ModelSpecError, match="age_curve_spline_df"):
         completion_by_age(cohort, 5, spline_df=df)

@@ -180,6 +180,14 @@ CASES = {
                                r"followup.csv row 2, column `Terdaftar BPJSTK`: 'kadang'"),
     "followup person not on roster": (_append_row(FOLLOWUP, 0, {"No HP": "0899-0000-2222"}),
                                       QUARANTINE, ("followup.csv", "person not on the roster")),
+    "followup unknown stop reason": (_set(FOLLOWUP, 3, "Alasan berhenti", "bosan"), ERROR,
+                                     r"followup.csv row 5, column `Alasan berhenti`: 'bosan' is "
+                                     r"not a known stop_reason label"),
+    "followup without reasons": (_drop_column(FOLLOWUP, "Alasan berhenti"), KEPT, FOLLOWUP),
+    "followup reasons under another header": (
+        _rename_column(FOLLOWUP, "Alasan berhenti", "Reason for stopping"), KEPT, FOLLOWUP),
+    "followup reason given by everyone": (_edit(FOLLOWUP, lambda t: t.assign(
+        **{"Alasan berhenti": "Urusan keluarga"})), KEPT, FOLLOWUP),  # completers too: a warning
     # the chat export
     "chat unknown format": (_write(CHAT, b"Daftar hadir\nBudi: hadir\n"), ERROR,
                             r"chat.txt line 1: is not a WhatsApp chat export in a known format"),

@@ -20,7 +20,8 @@ SAME_SETTING = [
     (clean_cohort, "response_window_hours", "01_clean.ipynb", "response_window_hours"),
     *[(results.build_results, name, "02_dropout_model.ipynb", name)
       for name in ("min_cell", "epv_for_ml", "mice_threshold", "influence_exact_max",
-                   "min_people", "groupings", "curves_by", "monte_carlo_tables")],
+                   "min_people", "groupings", "curves_by", "monte_carlo_tables",
+                   "age_curve_spline_df")],
     (results.fit_model, "epv_for_ml", "02_dropout_model.ipynb", "epv_for_ml"),
     (results.fit_model, "min_people", "02_dropout_model.ipynb", "min_people"),
     (models.fit_design, "epv_for_ml", "02_dropout_model.ipynb", "epv_for_ml"),

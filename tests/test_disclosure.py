@@ -320,6 +320,76 @@ def same_people(participants: pd.DataFrame, results: dict) -> list[tuple[str, li
     return found
 
 
+def attack_stop_reasons(results: dict) -> dict:
+    """The reasons for stopping as results.json holds them, read as a reader of a report that
+    shows every count not hidden: each reason's count, those who gave one and those who did
+    not, which add up to the published dropouts. Every hidden one with its possible range."""
+    block = results["stop_reasons"]
+    hidden = set(results["disclosure"]["hidden"])
+    attack = Attack()
+
+    def seen(name: str, value: int) -> str:
+        return attack.cell(name, HIDDEN_MARK if name in hidden else str(value))
+
+    reasons = [seen(f"stop_reasons/{r['code']}/n", r["n"]) for r in block["reasons"]]
+    known = seen("stop_reasons/n_known", block["n_known"])
+    unknown = seen("stop_reasons/n_unknown", block["n_unknown"])
+    attack.sum_is(known, reasons)
+    attack.sum_is(attack.constant(results["funnel"]["dropouts"]), [known, unknown])
+    return attack.solve()
+
+
+def _stop_results(reasons: list[int], unknown: int, hidden) -> dict:
+    codes = ["found_work", "time", "cost", "smartphone", "not_interested", "health_family",
+             "other"]
+    return {"funnel": {"dropouts": sum(reasons) + unknown},
+            "stop_reasons": {"available": True, "n_dropouts": sum(reasons) + unknown,
+                             "n_known": sum(reasons), "n_unknown": unknown,
+                             "reasons": [{"code": c, "n": n}
+                                         for c, n in zip(codes, reasons, strict=True)]},
+            "disclosure": {"hidden": list(hidden)}}
+
+
+def test_the_attacker_recovers_a_reason_the_naive_rule_leaves_open():
+    """Hiding only the small counts of why people stopped gives them back (the attacker is
+    not blind): 12 + 0 + ... + hidden = 15 known."""
+    results = _stop_results([12, 3, 0, 0, 0, 0, 0], 4, ["stop_reasons/time/n",
+                                                        "stop_reasons/n_unknown"])
+    ranges = attack_stop_reasons(results)
+    assert ranges == {"stop_reasons/time/n": (3, 3), "stop_reasons/n_unknown": (4, 4)}
+
+
+@pytest.mark.parametrize("reasons, unknown", [
+    ([12, 3, 0, 0, 0, 0, 0], 4), ([5, 5, 2, 1, 0, 2, 1], 3), ([4, 3, 3, 2, 2, 1, 1], 0),
+    ([0, 0, 0, 0, 0, 0, 3], 16), ([9, 0, 0, 0, 0, 0, 0], 1), ([1, 1, 1, 1, 1, 1, 1], 7),
+    ([6, 7, 5, 8, 5, 6, 9], 2), ([0, 0, 0, 0, 0, 0, 0], 6)])
+@pytest.mark.parametrize("min_cell", [3, 5, 10])
+def test_no_hidden_reason_for_stopping_can_be_worked_out(reasons, unknown, min_cell):
+    import pandas as pd
+
+    from analysis.privacy import cells
+
+    results = _stop_results(reasons, unknown, [])
+    dropouts = results["funnel"]["dropouts"]
+    results.update({"retention": {}, "retention_curves": {}, "followup": {}, "missingness": {},
+                    "models": {"participant": {}}})
+    results["funnel"].update(enrolled=dropouts + 20, completed=20, dropouts_after_session={})
+    people = pd.DataFrame({"enrolled": True, "completed": [True] * 20 + [False] * dropouts,
+                           "dropout": [False] * 20 + [True] * dropouts})
+    hidden = counts.hidden_cells(results, people, min_cell)
+    table = counts.cohort_table(results, people, min_cell)
+    small = {n for n, c in table.cells.items() if n.startswith("stop_reasons/") and c.shown
+             and 0 < c.value < min_cell}
+    assert small <= set(hidden)
+    results["disclosure"]["hidden"] = hidden
+    exact = {n: r for n, r in attack_stop_reasons(results).items()
+             if r[0] is not None and r[0] == r[1]}
+    assert not exact, (hidden, exact)
+    assert all(cells.is_hidden(results, cells.stop_reason(results, r["code"])) ==
+               (f"stop_reasons/{r['code']}/n" in hidden)
+               for r in results["stop_reasons"]["reasons"])
+
+
 def assert_nothing_recovered(page_path: Path, links=()) -> dict:
     ranges = attack_report(page_path.read_text(encoding="utf-8"), links)
     exact = {n: r for n, r in ranges.items() if r[0] is not None and r[0] == r[1]}
@@ -398,7 +468,7 @@ def test_protection_from_results_covers_curves_followup_and_calibration(built_co
                                    / "participants.parquet")
     table = counts.cohort_table(results, participants, results["parameters"]["min_cell"])
     kinds = {name.split("/")[0] for name in table.cells}
-    assert {"retention", "curve", "followup", "missing", "funnel"} <= kinds
+    assert {"retention", "curve", "followup", "missing", "funnel", "stop_reasons"} <= kinds
     hidden = set(results["disclosure"]["hidden"])
     min_cell = results["parameters"]["min_cell"]
     primary = {n for n, c in table.cells.items() if c.shown and not c.public
@@ -409,6 +479,8 @@ def test_protection_from_results_covers_curves_followup_and_calibration(built_co
     for figure in {c.figure for c in table.cells.values() if c.figure}:
         steps = [n for n, c in table.cells.items() if c.figure == figure]
         assert all(s in hidden for s in steps) or not any(s in hidden for s in steps)
+    ranges = attack_stop_reasons(results)  # why people stopped: nothing recovered either
+    assert not {n: r for n, r in ranges.items() if r[0] is not None and r[0] == r[1]}
 
 
 def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
@@ -435,6 +507,9 @@ def test_the_jakarta_demo_tables_give_nothing_away(tmp_path):
     cell = "retention/sector/electronics_automotive/dropouts"
     assert cell in ranges and ranges[cell][0] < ranges[cell][1]
     assert not {n: r for n, r in ranges.items() if r[0] is not None and r[0] == r[1]}
+    # why the Jakarta dropouts stopped: as results.json holds it, every count not hidden shown
+    reasons = attack_stop_reasons(results)
+    assert reasons and not {n: r for n, r in reasons.items() if r[0] is not None and r[0] == r[1]}
 
 
 def test_a_curve_is_drawn_only_when_every_count_it_rests_on_is_shown():
@@ -446,8 +521,11 @@ def test_a_curve_is_drawn_only_when_every_count_it_rests_on_is_shown():
                                         "curve/age_group/40_plus/1"]}
     assert figures.visible_curves(results, "age_group") == ["under_40"]
     fig = figures.retention(results, "en")
-    assert [line.get_label() for line in fig.axes[0].get_lines()] == ["Under 40 (n=20)"]
+    everyone = f"Everyone (n={results['funnel']['enrolled']})"  # the funnel: public, always drawn
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == [everyone, "Under 40 (n=20)"]
     assert "log-rank" not in fig.axes[0].get_title()  # its p-value rests on the hidden curve too
     results["disclosure"]["hidden"].append("curve/age_group/under_40/1")
-    assert figures.retention(results, "en") is None
-    assert figures.retention_alt(results, "en") is None
+    fig = figures.retention(results, "en")
+    assert [line.get_label() for line in fig.axes[0].get_lines()] == [everyone]
+    alt = figures.retention_alt(results, "en")
+    assert "Everyone (dashed line)" in alt and "Under 40" not in alt and "40 and over" not in alt

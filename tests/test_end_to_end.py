@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import run_analysis as _run
+from test_stop_reasons import stop_reasons_by_hand
 from test_synthetic import attendance_by_session
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +40,10 @@ def test_results_match_counts_taken_straight_from_the_raw_files(built):
     assert funnel["no_shows"] == int((~present.any(axis=1)).sum())
     model = results["models"]["participant"]
     assert model["n_people"] == funnel["enrolled"] and model["events"] == funnel["dropouts"]
+    # why people stopped, among the dropouts (tests/test_stop_reasons.py counts by hand)
+    reasons, truth = results["stop_reasons"], stop_reasons_by_hand(built["raw"])
+    assert {r["code"]: r["n"] for r in reasons["reasons"]} == truth["reasons"]
+    assert (reasons["n_dropouts"], reasons["n_known"]) == (funnel["dropouts"], truth["n_known"])
 
 
 def test_reports_exist_carry_the_title_and_show_no_code(built):

@@ -108,6 +108,27 @@ def figure_alts(path: Path) -> list[str]:
             if e.get("/S") == "/Figure"]
 
 
+def pdfua_findings(path: Path) -> list[str]:
+    """What the PDF/UA-1 checker (pdfua, the machine-checkable subset) finds: one line each.
+    A rule the checker could not run on the file ("not evaluated") is no finding."""
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run([str(Path(sys.executable).with_name("pdfua")), "check", "--format",
+                           "json", str(path)], capture_output=True, text=True)
+    assert done.returncode in (0, 1, 2, 3), done.stderr  # 4: not a PDF, 5: usage
+    report = json.loads(done.stdout)
+    files = report if isinstance(report, list) else report.get("files", [report])
+    found = []
+    for entry in files:
+        for finding in entry.get("findings", []):
+            found.append(f"{finding.get('rule_id')} {finding.get('severity')} "
+                         f"{finding.get('message', '')[:120]}")
+    assert (done.returncode == 0) == (not found), done.stdout[:2000]
+    return found
+
+
 def _report_pdfs(folder: Path) -> list[Path]:
     return sorted(folder.glob("*/report*.pdf"))
 
@@ -129,13 +150,18 @@ def test_every_report_pdf_is_tagged_with_its_language_figure_texts_and_embedded_
     pdfs = sorted(built_cohort["reports"].glob("report*.pdf"))
     assert [p.name for p in pdfs] == ["report.en.pdf", "report.pdf"]
     results = json.loads((built_cohort["reports"] / "results.json").read_text())
-    # the retention figure is left out when every curve would give a hidden count away
+    # the retention figure is always drawn (everyone's curve is the funnel); the age curve
+    # when the cohort has enough people with a known age
     curves = figures.retention_alt(results, "en") is not None
+    assert curves
+    ages = figures.age_curve_alt(results, "en") is not None
     for pdf, lang in zip(pdfs, ("en", "id"), strict=True):
         assert pdf_problems(pdf) == [], pdf
+        assert pdfua_findings(pdf) == [], pdf
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == lang
         alts = figure_alts(pdf)
-        assert len(alts) == 4 + curves, alts  # funnel, profile, (retention), activity, forest
+        # funnel, profile, retention, (age curve), activity, forest
+        assert len(alts) == 5 + ages, alts
         # the alt texts are the report's language, from its numbers
         assert all(a.strip() for a in alts)
     english = " ".join(figure_alts(pdfs[0]))
@@ -158,6 +184,7 @@ def test_the_reports_built_here_are_tagged_too(demo_project, pdf):
     cohorts (built in a copy of the project, conftest), in both languages, as they are
     emailed."""
     assert pdf_problems(demo_project.reports / pdf) == [], pdf
+    assert pdfua_findings(demo_project.reports / pdf) == [], pdf
 
 
 # Fast checks, without a build: the page render.write_pdf gets, and the figures' text alternatives.
@@ -169,6 +196,8 @@ def _results_with_a_small_group() -> dict:
                 {"session": 2, "retained": last, "at_risk": n}]
     return {
         "parameters": {"min_cell": 5},
+        "cohort": {"session_dates": ["2024-03-05", "2024-03-12"]},
+        "funnel": {"enrolled": 23, "dropouts_after_session": {"1": 7}},  # 5 under 40, 2 over
         "retention": {
             "age_group": {"groups": [
                 {"group": "under_40", "n": 20, "completed": 15, "completion_rate": 0.75},
@@ -227,8 +256,49 @@ def test_write_pdf_makes_a_tagged_pdf_with_language_alt_and_fonts(tmp_path):
         write_pdf(_page(lang, f'<figure><img src="{source}" alt="A white square."></figure>'),
                   target)
         assert pdf_problems(target) == []
+        assert pdfua_findings(target) == []
         assert PdfReader(target).trailer["/Root"]["/Lang"] == lang
         assert figure_alts(target) == ["A white square."]
     with pytest.raises(ValueError, match="no text alternative"):
         write_pdf(_page("en", f'<img src="{source}">'), tmp_path / "undescribed.pdf")
     assert not (tmp_path / "undescribed.pdf").exists()
+
+
+def test_table_headers_carry_their_scope_so_pdfua_finds_nothing(tmp_path):
+    """WeasyPrint tags <th> as /TH without /Scope (pdfua: UA-15-003, one warning per table);
+    report.pdf_tags adds it: /Column in the header row, /Row for a header cell in the body."""
+    import io
+
+    import pikepdf
+    from weasyprint import HTML
+
+    from analysis.report.pdf_tags import scope_table_headers
+    from analysis.report.render import write_pdf
+
+    body = ('<table><thead><tr><th scope="col">Sesi</th><th scope="col">Hadir</th></tr></thead>'
+            '<tbody><tr><th scope="row">1</th><td>48</td></tr><tr><td>2</td><td>30</td></tr>'
+            "</tbody></table>")
+    bare = tmp_path / "bare.pdf"
+    bare.write_bytes(HTML(string=_page("en", body)).write_pdf(pdf_variant="pdf/ua-1"))
+    assert any(f.startswith("UA-15-003") for f in pdfua_findings(bare))  # the gap it fills
+    scoped = tmp_path / "scoped.pdf"
+    write_pdf(_page("en", body), scoped)
+    assert pdfua_findings(scoped) == []
+    with pikepdf.open(scoped) as pdf:
+        assert scope_table_headers(pdf) == 3
+    again = tmp_path / "again.pdf"
+    write_pdf(_page("en", body), again)
+    assert again.read_bytes() == scoped.read_bytes()  # the same page, the same bytes
+    with pikepdf.open(io.BytesIO(scoped.read_bytes())) as pdf:
+        scopes = []
+        stack = [pdf.Root.StructTreeRoot]
+        while stack:
+            node = stack.pop()
+            kids = node.get("/K")
+            kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids] if kids else []
+            for kid in kids:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    if kid.S == pikepdf.Name.TH:
+                        scopes.append(str(kid.A.Scope))
+                    stack.append(kid)
+        assert sorted(scopes) == ["/Column", "/Column", "/Row"]

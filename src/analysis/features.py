@@ -105,11 +105,16 @@ def participants_table(roster, attendance, followup, posts, membership, session_
     table["in_chat"] = table["phone_e164"].isin(set(joined.unique()) |
                                                 set(posts["phone_e164"].unique()))
     table["left_group"] = table["phone_e164"].isin(set(left["phone_e164"].unique()))
-    if followup is not None:
-        table = table.merge(followup, on="phone_e164", how="left")
+    if followup is not None:  # its raw row numbers stay with the quality record
+        table = table.merge(followup.drop(columns="followup_row", errors="ignore"),
+                            on="phone_e164", how="left")
     else:
         table["bpjstk_enrolled"] = pd.array([pd.NA] * len(table), dtype="boolean")
         table["reseller_active"] = pd.array([pd.NA] * len(table), dtype="boolean")
+    # a code, or None: no follow-up file, no reason column, not in the file or left blank
+    reason = (table["stop_reason"] if "stop_reason" in table
+              else pd.Series([None] * len(table), index=table.index, dtype=object))
+    table["stop_reason"] = reason.astype(object).where(reason.notna(), None)
     return table
 
 

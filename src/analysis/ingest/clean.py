@@ -135,6 +135,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
     delays = features.response_delays(posts, response_window_hours)
     table = features.participants_table(people, attendance, followup, posts, membership,
                                         cohort.session_dates, delays)
+    stop_reasons = data_quality.stop_reason_record(ledger.stop_reasons, followup, table)
     person_period = features.person_period_table(table, posts, membership, cohort.session_dates,
                                                  delays)
     ids = pd.Series({phone: pseudonym(phone, key) for phone in people["phone_e164"]}, dtype=str)
@@ -159,6 +160,7 @@ def read_cohort(raw_dir: str | Path, ledger: roster.Ledger | None = None,
         "duplicates": ledger.duplicates,
         "linkage": linkage_summary(links),
         "responsiveness": {"window_hours": response_window_hours},
+        "stop_reasons": stop_reasons,
         "chat": {
             "exports": len(found.exports),
             "media_files": found.media,

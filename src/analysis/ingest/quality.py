@@ -9,6 +9,44 @@ the report's data-quality appendix. Counts only: no names, no phone numbers, no 
 from __future__ import annotations
 
 BLANK_ROW = "blank row"  # the ledger's reason for a row with every cell empty (roster.py)
+STOP_REASON_FROM_COMPLETER = "stop_reason_from_completer"
+
+
+def stop_reason_record(source: dict | None, followup, people) -> dict:
+    """What the follow-up file says about why people stopped: whether it has a reason column
+    at all, how many reasons it gives, and whose they are. `source`: the ledger's
+    `stop_reasons` (None: no follow-up file); `followup`: the linked follow-up rows
+    (phone_e164, stop_reason, followup_row); `people`: phone_e164, enrolled, completed, dropout.
+
+    A reason written for someone who came to the final session is kept, never dropped or
+    quarantined: quarantining would lose the row's BPJSTK and reseller answers for a side
+    field, and the likelier error is elsewhere (an attendance mark, or a reason for a missed
+    session by an intermittent attender), which staff must resolve by hand. It counts nowhere
+    (results.json counts reasons among dropouts only) and is a warning naming its rows, so it
+    is seen. A reason from someone who never came to session 1 (a no-show asked why) is kept
+    and counted here, without a warning: asking them is ordinary follow-up."""
+    record = {"file": None if source is None else source["file"],
+              "column": None if source is None else source["column"],
+              "available": source is not None and source["column"] is not None,
+              "unavailable_because": ("no_followup_file" if source is None else
+                                      "no_reason_column" if source["column"] is None else None),
+              "given": 0, "by_dropouts": 0, "by_completers": 0, "by_not_enrolled": 0,
+              "warnings": []}
+    if not record["available"]:
+        return record
+    given = followup.loc[followup["stop_reason"].notna(), ["phone_e164", "followup_row"]].merge(
+        people[["phone_e164", "enrolled", "completed", "dropout"]], on="phone_e164",
+        validate="one_to_one")
+    completers = given[given["completed"].astype(bool)]
+    record.update(given=int(len(given)), by_dropouts=int(given["dropout"].sum()),
+                  by_completers=int(len(completers)),
+                  by_not_enrolled=int((~given["enrolled"].astype(bool)).sum()))
+    if len(completers):
+        record["warnings"].append({
+            "code": STOP_REASON_FROM_COMPLETER, "file": record["file"],
+            "column": record["column"], "count": int(len(completers)),
+            "rows": sorted(int(r) for r in completers["followup_row"])})
+    return record
 
 
 def summary(quality: dict, thresholds: dict) -> dict:
@@ -52,6 +90,8 @@ def summary(quality: dict, thresholds: dict) -> dict:
         "linked_message_share": None if share is None else round(share, 4),
         "thresholds": dict(thresholds),
         "warnings": warnings,
+        # apart from `warnings` (the report words each of those): why people stopped
+        "stop_reasons": quality.get("stop_reasons"),
     }
 
 
@@ -64,6 +104,15 @@ def console_lines(cohort: str, s: dict) -> tuple[list[str], list[str]]:
         read_as = f"  [{f['read_as']}]" if f["read_as"] else ""
         lines.append(f"  {f['file']}: {f['rows_in']} read, {f['kept']} kept, "
                      f"{f['quarantined']} quarantined{merged}{read_as}")
+    reasons = s.get("stop_reasons")
+    if reasons and reasons["file"]:
+        lines.append(
+            f"  {reasons['file']}: {reasons['given']} reason(s) for stopping given "
+            f"({reasons['by_dropouts']} by dropouts, {reasons['by_completers']} by completers, "
+            f"{reasons['by_not_enrolled']} by people who never came to session 1)"
+            if reasons["available"] else
+            f"  {reasons['file']}: no column of reasons for stopping (e.g. 'Alasan berhenti'): "
+            "why people stopped is not known")
     if s["exports"]:
         share = s["linked_message_share"]
         lines.append(
@@ -93,4 +142,12 @@ def console_lines(cohort: str, s: dict) -> tuple[list[str], list[str]]:
                 f"{cohort}: {w['file']}: {w['quarantined']} of {w['rows']} rows quarantined "
                 f"({100 * w['share']:.1f}%, threshold {100 * w['threshold']:.0f}%); see "
                 f"data/interim/{cohort}/quarantine.csv")
+    for w in (reasons or {}).get("warnings", []):
+        if w["code"] == STOP_REASON_FROM_COMPLETER:
+            shown = ", ".join(map(str, w["rows"][:20])) + (", …" if len(w["rows"]) > 20 else "")
+            warnings.append(
+                f"{cohort}: {w['file']}: {w['count']} reason(s) for stopping given for people who "
+                f"came to the final session (column `{w['column']}`, row(s) {shown}): kept, but "
+                "not counted among the dropouts' reasons; check the attendance sheet or the "
+                "follow-up file")
     return lines, warnings

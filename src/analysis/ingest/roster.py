@@ -32,6 +32,9 @@ class Ledger:
     files: dict = field(default_factory=dict)
     quarantine: list = field(default_factory=list)  # PII: data/interim only
     duplicates: list = field(default_factory=list)  # row numbers only, no PII
+    # the follow-up file's reason column: {"file": ..., "column": raw header or None}; None
+    # while no follow-up file has been read
+    stop_reasons: dict | None = None
 
     def count_in(self, file: str, rows: int, read_as: str | None = None) -> None:
         self.files.setdefault(file, {"rows_in": 0, "kept": 0, "quarantined": 0, "reasons": {}})
@@ -306,5 +309,15 @@ def clean_followup(cohort: Cohort, roster: pd.DataFrame, ledger: Ledger) -> pd.D
         coded = codebook.code_values(frame[variable], variable, path, reverse[variable], frame[ROW],
                                      allow_missing=True)
         result[variable] = coded.astype("boolean").reset_index(drop=True)
+    # Why a dropout stopped: optional column, a blank cell is a reason not given (missing), an
+    # unknown spelling an error like any coded value. `followup_row` (the raw row) lets the
+    # quality record point staff at a reason written for someone who did not drop out.
+    column = reverse.get("stop_reason")
+    result["stop_reason"] = (
+        codebook.code_values(frame["stop_reason"], "stop_reason", path, column, frame[ROW],
+                             allow_missing=True).reset_index(drop=True)
+        if column is not None else pd.Series([None] * len(result), dtype=object))
+    result["followup_row"] = frame[ROW].to_numpy()
+    ledger.stop_reasons = {"file": path.name, "column": column}
     ledger.keep(path.name, len(result))
     return result

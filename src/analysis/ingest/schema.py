@@ -32,6 +32,7 @@ def participants_schema(n_sessions: int) -> pa.DataFrameSchema:
         "answered_share_before_session2": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
         "bpjstk_enrolled": pa.Column("boolean", nullable=True),
         "reseller_active": pa.Column("boolean", nullable=True),
+        "stop_reason": _coded("stop_reason"),
     }
     for flag in ("disability", "age_40_plus", "garment"):  # missing where the roster is blank
         columns[flag] = pa.Column("boolean", nullable=True)

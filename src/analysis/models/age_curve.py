@@ -17,6 +17,7 @@ import pandas as pd
 import patsy
 from scipy import stats
 
+from analysis.errors import ModelSpecError
 from analysis.models.firth import firth_params
 
 
@@ -41,7 +42,7 @@ def completion_by_age(participants: pd.DataFrame, min_cell: int, spline_df: int 
     linear predictor, turned into chances.
     """
     if spline_df not in (0,) and (not isinstance(spline_df, int) or spline_df < 3):
-        raise ValueError(f"age_curve_spline_df = {spline_df!r}: expected 0 (a straight line in "
+        raise ModelSpecError(f"age_curve_spline_df = {spline_df!r}: expected 0 (a straight line in "
                          "age) or a whole number of 3 or more (a natural spline)")
     enrolled = participants[participants["enrolled"]]
     known = enrolled[enrolled["age"].notna()]

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import features, models
+from analysis import codebook, features, models
 from analysis.errors import NotEstimable
+from analysis.models.age_curve import completion_by_age
 from analysis.outputs import write_json
 from analysis.privacy import counts
 
 # 4: each model keeps the epv_for_ml its method was chosen by, and parameters monte_carlo_tables
-RESULTS_VERSION = 4
+# 5: stop_reasons (why dropouts stopped, from the follow-up file); age_curve
+RESULTS_VERSION = 5
 
 
 def load_processed(processed_dir: str | Path) -> dict:
@@ -107,6 +109,29 @@ def followup_summary(participants: pd.DataFrame) -> dict:
     return summary
 
 
+def stop_reasons_summary(participants: pd.DataFrame, quality: dict) -> dict:
+    """Why the dropouts stopped (CONSORT and STROBE: losses with reasons), from the follow-up
+    file: people per reason code in codebook order, among dropouts only (a reason written for a
+    completer is kept in the data and flagged in quality.json, never counted here).
+    n_known + n_unknown = n_dropouts, the funnel's dropouts; n_unknown: left blank or not in
+    the follow-up file. `available` is false when the cohort has no follow-up file or the file
+    no column of reasons (`unavailable_because` says which): then nothing is counted."""
+    record = quality.get("stop_reasons") or {}
+    dropouts = participants[participants["dropout"]]
+    available = bool(record.get("available")) and "stop_reason" in participants
+    block = {"available": available,
+             "unavailable_because": None if available else record.get("unavailable_because",
+                                                                        "no_reason_column"),
+             "n_dropouts": int(len(dropouts)), "n_known": None, "n_unknown": None,
+             "reasons": []}
+    if available:
+        known = dropouts["stop_reason"].dropna()
+        block.update(n_known=int(len(known)), n_unknown=int(len(dropouts) - len(known)),
+                     reasons=[{"code": code, "n": int((known == code).sum())}
+                              for code in codebook.codes("stop_reason")])
+    return block
+
+
 def responsiveness_summary(participants: pd.DataFrame, weekly: pd.DataFrame,
                            window_hours: float) -> dict:
     """How quickly facilitators wrote after participants' messages: per week, and per
@@ -159,7 +184,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                   groupings: tuple = ("age_group", "age_class", "sector", "gender", "federation",
                                       "district", "disability", "employment_status"),
                   curves_by: tuple = ("age_group", "age_class", "sector"),
-                  monte_carlo_tables: int = models.descriptive.MONTE_CARLO_TABLES) -> dict:
+                  monte_carlo_tables: int = models.descriptive.MONTE_CARLO_TABLES,
+                  age_curve_spline_df: int = 0) -> dict:
     """Every number the report shows, for the models the researcher specified.
 
     `mice_threshold`: more than this share missing in a model variable adds a multiple-
@@ -168,6 +194,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     approximation instead of refitting once per person. `min_people`: fewer people with
     complete data than this, and a model is not fitted (the report says why).
     `monte_carlo_tables`: random tables behind each Fisher-Freeman-Halton p-value.
+    `age_curve_spline_df`: the completion-by-age curve, 0 a straight line in age (log-odds),
+    3 or more a natural spline with that many degrees of freedom.
     """
     if not 1 <= int(min_cell) <= 100:
         raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
@@ -200,7 +228,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                        "hazard_formula": hazard_formula, "epv_for_ml": epv_for_ml,
                        "mice_threshold": mice_threshold,
                        "influence_exact_max": influence_exact_max, "min_people": min_people,
-                       "monte_carlo_tables": monte_carlo_tables},
+                       "monte_carlo_tables": monte_carlo_tables,
+                       "age_curve_spline_df": age_curve_spline_df},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
@@ -217,6 +246,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
             participants, processed["responsiveness"],
             processed["quality"]["responsiveness"]["window_hours"]),
         "followup": followup_summary(participants),
+        "age_curve": completion_by_age(participants, min_cell, age_curve_spline_df),
+        "stop_reasons": stop_reasons_summary(participants, processed["quality"]),
         "models": {
             "participant": participant,
             "hazard_logit": report_model(hazard, hazard_formula, "hazard_formula", "logit",

@@ -26,6 +26,7 @@ CALIBRATION_COUNTS = ("n", "events", "non_events")
 FOLLOWUP_COUNTS = ("n_known", "yes", "no")  # of all who answered
 FOLLOWUP_GROUP_COUNTS = ("n", "yes", "no")  # of completers or of dropouts
 FUNNEL_COUNTS = ("enrolled", "completed", "dropouts")
+STOP_REASON_TOTALS = ("n_known", "n_unknown")  # dropouts who gave a reason, who did not
 
 
 def _require(ok: bool, what: str) -> None:
@@ -102,6 +103,22 @@ def followup(results: dict, variable: str, count: str, group: str | None = None)
     _require(any(g["group"] == group for g in groups), f"followup/{variable}/{group}")
     _one_of(count, FOLLOWUP_GROUP_COUNTS, f"followup/{variable}/{group}")
     return CellName(f"followup/{variable}/{group}/{count}")
+
+
+def stop_reason(results: dict, code: str) -> CellName:
+    """The dropouts who gave one reason for stopping (a stop_reason code)."""
+    block = results.get("stop_reasons") or {}
+    _require(bool(block.get("available")), "stop_reasons")
+    _require(any(r["code"] == code for r in block["reasons"]), f"stop_reasons/{code}")
+    return CellName(f"stop_reasons/{code}/n")
+
+
+def stop_reasons_total(results: dict, count: str) -> CellName:
+    """The dropouts who gave a reason for stopping (n_known), or who did not (n_unknown)."""
+    block = results.get("stop_reasons") or {}
+    _require(bool(block.get("available")), "stop_reasons")
+    _one_of(count, STOP_REASON_TOTALS, "stop_reasons")
+    return CellName(f"stop_reasons/{count}")
 
 
 def is_hidden(results: dict, cell: CellName) -> bool:

@@ -59,6 +59,7 @@ def cohort_table(results: dict, participants: pd.DataFrame, min_cell: int) -> Ta
                 break
     _curves(table, results, enrolled, min_cell)
     _followup(table, results, f)
+    _stop_reasons(table, results, f)
     _calibration(table, results["models"]["participant"])
     return table
 
@@ -160,6 +161,21 @@ def _followup(table: Table, results: dict, f: dict) -> None:
             table.equal(n_known, ns)
             table.equal(yes, yeses)
             table.equal(no, nos)
+
+
+def _stop_reasons(table: Table, results: dict, f: dict) -> None:
+    """Why dropouts stopped: the reasons add up to those who gave one, and those who gave one
+    and those who did not to the funnel's dropouts (published)."""
+    block = results.get("stop_reasons") or {}
+    if not block.get("available") or not block["n_dropouts"]:
+        return
+    n_known = table.add(cells.stop_reasons_total(results, "n_known"), block["n_known"],
+                        total=True)
+    n_unknown = table.add(cells.stop_reasons_total(results, "n_unknown"), block["n_unknown"])
+    table.equal(n_known, [table.add(cells.stop_reason(results, r["code"]), r["n"])
+                          for r in block["reasons"]])
+    if block["n_dropouts"] == f["dropouts"]:
+        table.equal(cells.funnel(results, "dropouts"), [n_known, n_unknown])
 
 
 def hidden_cells(results: dict, participants: pd.DataFrame, min_cell: int) -> list[str]:

@@ -14,13 +14,16 @@ import matplotlib.ticker
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.dates import num2date  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from analysis import codebook  # noqa: E402
 from analysis.privacy import cells  # noqa: E402
 from analysis.report.catalogue import t  # noqa: E402
+from analysis.report.dates import reader_date, reader_dates, reader_day  # noqa: E402
 from analysis.report.findings import effect, finite_effect, shown_terms  # noqa: E402
 from analysis.report.labels import group_label, term_label  # noqa: E402
-from analysis.report.numbers import number, p_phrase  # noqa: E402
+from analysis.report.numbers import about_percent, number, p_phrase  # noqa: E402
 
 # Okabe & Ito (2008): distinguishable with every common colour-vision deficiency.
 PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
@@ -129,6 +132,7 @@ def activity(results: dict, lang: str):
     ax.set_xlabel(t("activity_xlabel", lang))
     ax.set_title(t("activity_title", lang))
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=3)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: reader_day(num2date(x).date(), lang)))
     fig.autofmt_xdate()
     return fig
 
@@ -209,11 +213,60 @@ def show_figure(fig, caption: str, alt: str) -> None:
     display(HTML(figure_html(png_bytes(fig), caption, alt)))
 
 
+def age_curve(results: dict, lang: str):
+    """The modelled chance of completing at each age, with its 95% band: no points, no counts."""
+    curve = results.get("age_curve")
+    if not curve or not curve["drawn"]:
+        return None
+    ages = [p["age"] for p in curve["curve"]]
+    fig, ax = _figure(figsize=(6.5, 3.6))
+    ax.fill_between(ages, [100 * p["low"] for p in curve["curve"]],
+                    [100 * p["high"] for p in curve["curve"]], color=PALETTE["blue"], alpha=0.2,
+                    linewidth=0, label=t("age_curve_band", lang))
+    ax.plot(ages, [100 * p["chance"] for p in curve["curve"]], color=PALETTE["blue"],
+            label=t("age_curve_line", lang))
+    ax.set_ylim(0, 100)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(t("age_curve_xlabel", lang))
+    ax.set_ylabel(t("age_curve_ylabel", lang))
+    ax.set_title(t("age_curve_title", lang))
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def age_curve_alt(results: dict, lang: str) -> str | None:
+    curve = results.get("age_curve")
+    if not curve or not curve["drawn"]:
+        return None
+    first, last = curve["curve"][0], curve["curve"][-1]
+    return t("alt_age_curve", lang, start=first["age"], end=last["age"],
+             start_share=about_percent(first["chance"], lang),
+             end_share=about_percent(last["chance"], lang),
+             low=_pct(last["low"], lang), high=_pct(last["high"], lang))
+
+
+def overall_retention(results: dict) -> list[dict]:
+    """Everyone's retention at each session, from the published funnel (so never hidden): the
+    share of session-1 participants who had not yet stopped coming."""
+    f = results["funnel"]
+    after = {int(k): v for k, v in f["dropouts_after_session"].items()}
+    stopped, points = 0, []
+    for session in range(1, len(results["cohort"]["session_dates"]) + 1):
+        stopped += after.get(session - 1, 0)
+        points.append({"session": session,
+                       "retained": (f["enrolled"] - stopped) / f["enrolled"] if f["enrolled"]
+                       else None})
+    return points
+
+
 def retention(results: dict, lang: str):
-    """Kaplan-Meier retention over sessions, by age group and by sector."""
+    """Kaplan-Meier retention over sessions, by age group, age class and sector, with everyone's
+    curve (the funnel, public) in every panel: drawn whenever there are two sessions."""
     variables = list(results["retention_curves"])
-    if not any(visible_curves(results, v) for v in variables):
-        return None  # one session, or every curve would give a hidden count away (the text says)
+    if not variables or not results["funnel"]["enrolled"]:
+        return None  # one session: nothing to retain (the text says)
+    overall = overall_retention(results)
     ncols, nrows = min(len(variables), 2), math.ceil(len(variables) / 2)
     fig, grid = _figure(ncols=ncols, nrows=nrows, figsize=(7.5, 3.4 * nrows), sharey=True,
                         squeeze=False)
@@ -225,8 +278,11 @@ def retention(results: dict, lang: str):
         block = results["retention_curves"][variable]
         sessions = [p["session"] for p in next(iter(block["curves"].values()))]
         drawn = visible_curves(results, variable)
-        if not drawn:  # every curve would give away a hidden count
-            ax.text(0.5, 0.5, textwrap.fill(t("no_curve_shown", lang), 30), ha="center",
+        ax.step([p["session"] for p in overall], [100 * p["retained"] for p in overall],
+                where="post", color="#555555", linestyle="--", linewidth=1.2,
+                label=t("retention_everyone", lang, n=results["funnel"]["enrolled"]))
+        if not drawn:  # every group's curve would give away a hidden count
+            ax.text(0.5, 0.35, textwrap.fill(t("no_curve_shown", lang), 30), ha="center",
                     va="center", transform=ax.transAxes, fontsize=8.5, color="#555")
         for i, group in enumerate(drawn):
             points = block["curves"][group]
@@ -242,8 +298,7 @@ def retention(results: dict, lang: str):
         ax.set_title(title, fontsize=9.5)
         ax.set_xticks(sessions, [t("session_marker", lang, n=s) for s in sessions])
         ax.set_ylim(0, 105)
-        if drawn:
-            ax.legend(frameon=False, fontsize=7.5, loc="lower left")
+        ax.legend(frameon=False, fontsize=7.5, loc="lower left")
     for row in grid:
         row[0].set_ylabel(t("retention_ylabel", lang))
     fig.suptitle(t("retention_title", lang), fontweight="bold")
@@ -305,9 +360,11 @@ def profile_alt(results: dict, lang: str) -> str:
 
 
 def retention_alt(results: dict, lang: str) -> str | None:
-    parts = []
-    if not any(visible_curves(results, v) for v in results["retention_curves"]):
+    if not results["retention_curves"] or not results["funnel"]["enrolled"]:
         return None  # no figure either
+    last = overall_retention(results)[-1]
+    parts = [t("alt_retention_everyone", lang, session=last["session"],
+               share=_pct(last["retained"], lang))]
     for variable, block in results["retention_curves"].items():
         curves = block["curves"]
         shown = visible_curves(results, variable)
@@ -322,8 +379,6 @@ def retention_alt(results: dict, lang: str) -> str | None:
         if block["test"]["p_value"] is not None and len(shown) == len(curves):
             part += f" (log-rank {p_phrase(block['test']['p_value'], lang)})"
         parts.append(part)
-    if not parts:
-        return None  # no figure either
     return t("alt_retention", lang, parts="; ".join(parts))
 
 
@@ -336,12 +391,14 @@ def activity_alt(results: dict, lang: str) -> str | None:
         values = [d.get(role, 0) for d in a["daily"]]
         if any(values):
             totals.append(f"{t(f'role_{role}', lang).lower()} {number(sum(values), lang, 0)}")
-    text = t("alt_activity", lang, start=a["daily"][0]["date"], end=a["daily"][-1]["date"],
-             sessions=_and(a["session_dates"], lang),
+    text = t("alt_activity", lang, start=reader_date(a["daily"][0]["date"], lang),
+             end=reader_date(a["daily"][-1]["date"], lang),
+             sessions=reader_dates(a["session_dates"], lang),
              totals=_and(totals, lang) if totals else "0")
     peak = max(a["daily"], key=lambda d: d.get("participant", 0))
     if peak.get("participant", 0):
-        text += " " + t("alt_activity_peak", lang, n=peak["participant"], date=peak["date"])
+        text += " " + t("alt_activity_peak", lang, n=peak["participant"],
+                          date=reader_date(peak["date"], lang))
     return text
 
 

@@ -49,7 +49,8 @@ def paragraph(markdown_text: str) -> str:
 
 def table(header: list[str], rows: list[list], caption: str | None = None) -> str:
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    # scope="col": each header names its column, for screen readers (and the PDF's /Scope)
+    head = "".join(f'<th scope="col">{html.escape(str(h))}</th>' for h in header)
     body = "".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     return f'<table class="report-table">{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 

@@ -43,3 +43,8 @@ def p_phrase(p, lang: str) -> str:
     """'p = 0,044' or 'p < 0,001' for sentences."""
     text = p_value(p, lang)
     return "p " + text if text.startswith("<") else "p = " + text
+
+
+def about_percent(share: float, lang: str) -> str:
+    """A modelled chance as a sentence gives it: to the nearest five percent ("about 65%")."""
+    return number(5 * round(20 * share), lang, 0) + "%"

@@ -17,6 +17,8 @@ from nbconvert import HTMLExporter
 
 from analysis.outputs import atomic_write
 from analysis.report.catalogue import both, t
+from analysis.report.dates import reader_date, reader_dates
+from analysis.report.pdf_tags import with_header_scopes
 
 # Screen first (a browser, a phone 390 px wide); page breaks and page furniture only in print
 # (WeasyPrint renders the print media type).
@@ -141,7 +143,7 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
         about = t("cohorts_line", lang, cohorts=covered) if covered else ""
     else:
         kind, prepared = t("report_kind", lang), t("prepared_by", lang)
-        dates = ", ".join(cohort["session_dates"])
+        dates = reader_dates(cohort["session_dates"], lang)
         about = t("sessions_line", lang, dates=dates) if dates else ""
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
@@ -181,7 +183,9 @@ def write_pdf(page: str, target: str | Path) -> None:
     # PDF/UA-1: a tagged PDF (structure tree: headings, tables, figures with their /Alt) for
     # screen readers, with the page's <html lang> as /Lang and its <title> as the title shown;
     # WeasyPrint embeds (subsets of) the DejaVu fonts it uses.
-    atomic_write(target, lambda p: document.write_pdf(p, pdf_variant="pdf/ua-1"))
+    # WeasyPrint writes no /Scope for table headers: pdf_tags adds it (the headers' scope="col")
+    tagged = with_header_scopes(document.write_pdf(pdf_variant="pdf/ua-1"))
+    atomic_write(target, lambda p: Path(p).write_bytes(tagged))
 
 
 def render_report(executed_notebook, results: dict, lang: str, html_path, pdf_path) -> None:
@@ -239,7 +243,8 @@ def render_index(cohorts: list[dict], planning: list[tuple[dict, set]] = (),
         mark = " †" if mixed and c["cohort"]["synthetic"] else ""
         by_session = " → ".join(str(n) for n in f["attended_by_session"])
         cid = html.escape(c["cohort"]["id"])
-        first = c["cohort"]["session_dates"][0] if c["cohort"]["session_dates"] else "–"
+        first = (reader_date(c["cohort"]["session_dates"][0], "id")
+                 if c["cohort"]["session_dates"] else "–")
         title = c["cohort"]["title"]["id"]
         if c["cohort"]["synthetic"]:  # the notice above (or † with it) says so, once
             title = SYNTHETIC_IN_TITLE.sub("", title)

@@ -5,10 +5,19 @@ from __future__ import annotations
 from analysis import codebook
 from analysis.privacy import cells
 from analysis.report.catalogue import catalogue, t
+from analysis.report.dates import reader_date
 from analysis.report.findings import effect, findings, model_table, ratio
 from analysis.report.labels import group_label, term_label
 from analysis.report.markup import HIDDEN_MARK, Count, heading, paragraph, percent_of_counts, table
-from analysis.report.numbers import number, p_phrase, p_value, percent, setting, setting_percent
+from analysis.report.numbers import (
+    about_percent,
+    number,
+    p_phrase,
+    p_value,
+    percent,
+    setting,
+    setting_percent,
+)
 
 
 def summary(results: dict, lang: str) -> str:
@@ -55,7 +64,7 @@ def attendance(results: dict, lang: str) -> tuple[str, str]:
     rows = []
     for i, (attended, day) in enumerate(zip(f["attended_by_session"],
                                             results["cohort"]["session_dates"], strict=True), 1):
-        rows.append([i, day, attended, percent(attended, f["enrolled"], lang),
+        rows.append([i, reader_date(day, lang), attended, percent(attended, f["enrolled"], lang),
                      after.get(str(i), "–")])
     header = [t(k, lang) for k in ("col_session", "col_date", "col_attended", "col_share_enrolled",
                                    "col_dropped_after")]
@@ -89,6 +98,25 @@ def profile(results: dict, lang: str) -> str:
             parts.append(paragraph(t("merged_note", lang, groups=labels)))
     parts.append(hidden_note(results, lang))
     return "\n".join(parts)
+
+
+def age_curve(results: dict, lang: str) -> str:
+    """The unions' question about age in a sentence, from the modelled curve (no counts)."""
+    curve = results.get("age_curve")
+    if not curve or len(results["cohort"]["session_dates"]) < 2:
+        return ""
+    parts = [heading(t("age_curve_heading", lang), 3)]
+    if not curve["drawn"]:
+        return "\n".join(parts + [paragraph(t(f"age_curve_none_{curve['reason']}", lang))])
+
+    first, last = curve["curve"][0], curve["curve"][-1]
+    model = t("age_curve_model", lang) + (t("age_curve_spline", lang, df=curve["spline_df"])
+                                          if curve["spline_df"] else "")
+    return "\n".join(parts + [paragraph(t(
+        "age_curve_text", lang, model=model, n=curve["n"], start=first["age"], end=last["age"],
+        start_share=about_percent(first["chance"], lang),
+        end_share=about_percent(last["chance"], lang),
+        min_cell=results["parameters"]["min_cell"]))])
 
 
 def hidden_note(results: dict, lang: str) -> str:
@@ -368,6 +396,36 @@ def followup(results: dict, lang: str) -> str:
         parts.append(_test_line(block["test"], lang, _any_hidden(rows)))
         anything_hidden = anything_hidden or _any_hidden(rows)
     if anything_hidden or any(c.hidden for c in yes.values()):
+        parts.append(hidden_note(results, lang))
+    return "\n".join(parts)
+
+
+def stop_reasons(results: dict, lang: str) -> str:
+    """Why dropouts stopped, as they said in the follow-up (CONSORT: losses with reasons).
+    A table only when some reason's count can be shown; otherwise a sentence that says why
+    not and where the answer is (the pooled report, where counts are larger)."""
+    block = results.get("stop_reasons")
+    parts = [heading(t("stop_reasons_heading", lang))]
+    if not block or not block["available"]:
+        return "\n".join(parts + [paragraph(t("stop_reasons_none", lang))])
+    if not block["n_dropouts"]:
+        return "\n".join(parts + [paragraph(t("stop_reasons_no_dropouts", lang))])
+    totals = {k: Count(results, cells.stop_reasons_total(results, k), block[k])
+              for k in ("n_known", "n_unknown")}
+    parts.append(paragraph(t("stop_reasons_text", lang, n_known=totals["n_known"],
+                             n_dropouts=block["n_dropouts"])))
+    if not block["n_known"] and not totals["n_known"].hidden:
+        return "\n".join(parts)
+    rows = [[codebook.label("stop_reason", r["code"], lang),
+             Count(results, cells.stop_reason(results, r["code"]), r["n"])]
+            for r in block["reasons"]]
+    if all(count.hidden or not count.value for _, count in rows):
+        return "\n".join(parts + [paragraph(t("stop_reasons_all_hidden", lang))])
+    rows.append([t("stop_reason_not_given", lang), totals["n_unknown"]])
+    rows.append([t("total_row", lang), block["n_dropouts"]])
+    parts.append(table([t("col_reason", lang), t("col_dropouts", lang)], rows,
+                       caption=t("stop_reasons_caption", lang)))
+    if any(count.hidden for _, count in rows[:-1] if isinstance(count, Count)):
         parts.append(hidden_note(results, lang))
     return "\n".join(parts)
 

@@ -20,7 +20,11 @@ from faker import Faker
 
 from analysis import features
 from analysis.ingest.identity import normalise_phone
-from analysis.synthetic.specs import PHONE_PREFIXES, SECTORS, CohortSpec
+from analysis.synthetic.specs import PHONE_PREFIXES, SECTORS, STOP_REASONS, CohortSpec
+
+# The random stream of the reasons for stopping: a stream of its own, (seed, STOP_REASON_STREAM),
+# so that adding them changed no other draw (every demo file but the follow-up as it was).
+STOP_REASON_STREAM = 5
 
 
 def _logistic(x):
@@ -129,3 +133,15 @@ def draw_attendance_and_activity(spec: CohortSpec, people: pd.DataFrame, rng):
             attended[away, t - 1] = False
     messages[:, k] = rng.poisson(np.where(in_programme, rate, rate * 0.1) * weeks[k])
     return enrolled, attended, messages, dropped_after, boundaries
+
+
+def draw_stop_reasons(spec: CohortSpec, dropout: np.ndarray,
+                      rng: np.random.Generator) -> list[str | None]:
+    """The reason each dropout gives for stopping (a stop_reason code; None: not given), None
+    for everyone else: one draw per person whoever they are, from `rng`, the reasons' own
+    stream (np.random.default_rng([seed, STOP_REASON_STREAM]))."""
+    shares = spec.stop_reason_shares or {c: share for c, (share, _) in STOP_REASONS.items()}
+    n = len(dropout)
+    given = rng.random(n) < spec.stop_reason_given
+    codes = rng.choice(list(shares), size=n, p=list(shares.values()))
+    return [str(c) if d and g else None for c, d, g in zip(codes, dropout, given, strict=True)]

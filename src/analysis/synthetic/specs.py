@@ -56,6 +56,21 @@ FEDERATION_BY_SECTOR = {
     "retail_hospitality": ["FSP PAR-SPSI", "Lainnya"],
     "other": ["FSP KEP-SPSI", "Lainnya", "tidak tahu"],
 }
+# Why dropouts stop, as the follow-up calls record it: code: (share among the dropouts who give
+# a reason, raw spellings as staff write them). Laid-off workers leave a training most often
+# because they found work or the sessions clash with job hunting and day labour; then the cost
+# of mobile data and transport, family care and health, phones and apps; few lose interest.
+STOP_REASONS = {
+    "found_work": (0.25, ["Sudah bekerja", "dapat kerja", "Kerja lagi", "sudah dapat pekerjaan",
+                          "Diterima kerja"]),
+    "time": (0.22, ["Waktu", "bentrok jadwal", "Tidak ada waktu", "sibuk", "jadwal bentrok "]),
+    "cost": (0.15, ["Kuota", "pulsa", "Ongkos", "biaya transport", "kuota habis"]),
+    "smartphone": (0.10, ["Tidak punya HP", "HP rusak", "tidak paham aplikasi", "gaptek"]),
+    "not_interested": (0.08, ["Tidak tertarik", "kurang minat", "KURANG MINAT"]),
+    "health_family": (0.15, ["Sakit", "Urusan keluarga", "mengurus anak", "keluarga sakit"]),
+    "other": (0.05, ["Lainnya", "lain-lain", "pindah rumah", "Pulang kampung"]),
+}
+STOP_REASON_GIVEN = 0.85  # dropouts reached and giving a reason; the others' cell stays blank
 GENDER_SPELLINGS = {"female": ["Perempuan", "P", "perempuan", "Wanita"],
                     "male": ["Laki-laki", "L", "laki laki", "Pria"]}
 ATTENDED = ["Hadir", "H", "hadir", "✓"]
@@ -109,6 +124,10 @@ class CohortSpec:
     age_range: tuple[int, int] = (20, 58)
     sector_shares: dict | None = None
     ages_missing: bool = False
+    # Why dropouts stop: shares other than STOP_REASONS' (code: share), and the share of
+    # dropouts whose follow-up gives a reason.
+    stop_reason_shares: dict | None = None
+    stop_reason_given: float = STOP_REASON_GIVEN
     # Participants' messages a week are drawn around engagement x message_scale (1: the demos);
     # `writers.scale_spec` sets it for a requested number of messages.
     message_scale: float = 1.0

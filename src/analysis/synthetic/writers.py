@@ -26,7 +26,12 @@ from analysis.synthetic.chat_formats import (
     display_phone,
     render_export,
 )
-from analysis.synthetic.process import draw_attendance_and_activity, draw_people
+from analysis.synthetic.process import (
+    STOP_REASON_STREAM,
+    draw_attendance_and_activity,
+    draw_people,
+    draw_stop_reasons,
+)
 from analysis.synthetic.specs import (
     ABSENT,
     ATTENDED,
@@ -35,6 +40,7 @@ from analysis.synthetic.specs import (
     GENDER_SPELLINGS,
     PHRASES,
     SECTORS,
+    STOP_REASONS,
     SUKABUMI,
     CohortSpec,
 )
@@ -177,16 +183,23 @@ def _attendance(spec, people, attended, rng) -> pd.DataFrame:
     return pd.DataFrame(table).sample(frac=1, random_state=int(rng.integers(2**31)))
 
 
-def _followup(people, enrolled, attended, rng) -> pd.DataFrame:
+def _followup(spec, people, enrolled, attended, rng) -> pd.DataFrame:
     completed = attended[:, -1]
     rows = np.flatnonzero(enrolled)
     bpjstk = rng.random(len(rows)) < np.where(completed[rows], 0.45, 0.2)
     active = rng.random(len(rows)) < np.where(completed[rows], 0.5, 0.1)
+    # why dropouts stopped: drawn and spelt from a stream of their own, so that every other
+    # cell (and every later draw of `rng`) is what it was before the column was added
+    reasons_rng = np.random.default_rng([spec.seed, STOP_REASON_STREAM])
+    reasons = draw_stop_reasons(spec, ~completed[rows], reasons_rng)
     return pd.DataFrame({
         "No HP": [_spell_phone(p, rng) for p in people["phone"].to_numpy()[rows]],
         "Terdaftar BPJSTK": np.where(bpjstk, rng.choice(["Ya", "Sudah"], len(rows)),
                                      rng.choice(["Tidak", "Belum"], len(rows))),
         "Aktif sebagai reseller Evermos": np.where(active, "Ya", "Tidak"),
+        "Alasan berhenti": ["" if code is None else
+                            str(reasons_rng.choice(STOP_REASONS.get(code, (0, [code]))[1]))
+                            for code in reasons],
     })
 
 
@@ -217,7 +230,7 @@ def generate_cohort(spec: CohortSpec, out_dir: str | Path) -> Path:
                                                                sort_keys=False), encoding="utf-8")
     _roster(spec, people, rng).to_csv(folder / "roster.csv", index=False)
     _attendance(spec, people, attended, rng).to_csv(folder / "attendance.csv", index=False)
-    followup = _followup(people, enrolled, attended, rng)
+    followup = _followup(spec, people, enrolled, attended, rng)
     if spec.followup == "blank":
         followup.iloc[:, 1:] = ""
     if spec.followup != "none":
