@@ -86,3 +86,23 @@ def test_a_spline_needs_three_degrees_of_freedom(df):
     cohort, _ = _cohort(60, 1.0, -0.02)
     with pytest.raises(ModelSpecError, match="age_curve_spline_df"):
         completion_by_age(cohort, 5, spline_df=df)
+
+
+def test_the_reports_sentence_states_the_curves_ends_to_the_nearest_five_percent():
+    from analysis.report import sections
+
+    curve = {"drawn": True, "n": 48, "spline_df": 0, "curve": [
+        {"age": 30, "chance": 0.674, "low": 0.44, "high": 0.84},
+        {"age": 40, "chance": 0.61, "low": 0.46, "high": 0.73},
+        {"age": 50, "chance": 0.528, "low": 0.32, "high": 0.73}]}
+    results = {"age_curve": curve, "parameters": {"min_cell": 5},
+               "cohort": {"session_dates": ["2023-08-08", "2023-08-15"]}}
+    en, idn = sections.age_curve(results, "en"), sections.age_curve(results, "id")
+    assert "about 65% at age 30 and about 55% at age 50" in en and "(48 participants" in en
+    assert "at least 5 participants younger and 5 older" in en
+    assert "sekitar 65% pada usia 30 dan sekitar 55% pada usia 50" in idn
+    spline = sections.age_curve({**results, "age_curve": {**curve, "spline_df": 4}}, "en")
+    assert "natural cubic spline, 4 degrees of freedom" in spline
+    assert "no age curve" in sections.age_curve(
+        {**results, "age_curve": {**curve, "drawn": False, "reason": "too_few_people"}},
+        "en").lower()

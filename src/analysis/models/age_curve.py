@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import patsy
 from scipy import stats
+from scipy.special import expit
 
 from analysis.errors import ModelSpecError
 from analysis.models.firth import firth_params
@@ -41,7 +42,7 @@ def completion_by_age(participants: pd.DataFrame, min_cell: int, spline_df: int 
     the curve finite when everyone of some age completed; the band is the Wald interval of the
     linear predictor, turned into chances.
     """
-    if spline_df not in (0,) and (not isinstance(spline_df, int) or spline_df < 3):
+    if not isinstance(spline_df, int) or spline_df in (1, 2) or spline_df < 0:
         raise ModelSpecError(f"age_curve_spline_df = {spline_df!r}: expected 0 (a straight line in "
                          "age) or a whole number of 3 or more (a natural spline)")
     enrolled = participants[participants["enrolled"]]
@@ -66,7 +67,6 @@ def completion_by_age(participants: pd.DataFrame, min_cell: int, spline_df: int 
     eta = grid @ beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", grid, covariance, grid))
     z = stats.norm.ppf(0.5 + level / 2)
-    expit = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
     record["curve"] = [{"age": int(a), "chance": float(expit(e)), "low": float(expit(e - z * s)),
                         "high": float(expit(e + z * s))} for a, e, s in zip(ages, eta, se,
                                                                           strict=True)]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from analysis.report.catalogue import t
+
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
            "September", "Oktober", "November", "Desember"),
@@ -33,7 +35,7 @@ def reader_dates(values, lang: str) -> str:
     days = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
     if not days:
         return ""
-    joiner = {"id": " dan ", "en": " and "}[lang]
+    joiner = f" {t('alt_and', lang)} "
 
     def joined(parts):
         return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + joiner + parts[-1]
