@@ -54,8 +54,13 @@ LANGS       := id en
 RAW_MANIFEST = data/interim/$(1)/raw-files.txt
 report_files = $(foreach c,$(COHORTS),reports/$(c)/report.html reports/$(c)/report.pdf \
                  reports/$(c)/report.en.html reports/$(c)/report.en.pdf reports/$(c)/privacy.ok)
+team_files = $(foreach c,$(COHORTS),reports/$(c)/team/report.html reports/$(c)/team/report.pdf \
+               reports/$(c)/team/report.en.html reports/$(c)/team/report.en.pdf \
+               reports/$(c)/team/privacy.ok)
+pooled_team_files = $(foreach f,report.html report.pdf report.en.html report.en.pdf \
+  notebooks/10_pooled.id.ipynb notebooks/10_pooled.en.ipynb privacy.ok,reports/pooled/team/$(f))
 
-.PHONY: FORCE help cohort report check test test-fast bench validate pooled power explore lab data strip clean clean-venv venv
+.PHONY: FORCE help cohort report team check test test-fast bench validate pooled power explore lab data strip clean clean-venv venv
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -68,6 +73,10 @@ $(STAMP): requirements.lock pyproject.toml scripts/bootstrap-venv.sh
 	PYTHON=$(PYTHON) bash scripts/bootstrap-venv.sh
 
 report: $(report_files) reports/index.html reports/privacy.ok ## build every cohort's report (HTML + PDF, id + en)
+
+# The evaluation team's edition (report/editions.py): every count shown (no disclosure hiding),
+# "restricted" on the cover and every page; never linked from reports/index.html.
+team: $(team_files) $(if $(COHORT),,$(pooled_team_files)) ## the evaluation team's edition of each cohort's report and of the pooled report, every count shown: reports/<cohort>/team/ (COHORT=<id> for one cohort, no pooled)
 
 # Without ID it says how to call it (and does not build .venv first).
 cohort: $(if $(ID),$(STAMP)) ## start data/raw/<ID>/ for a new cohort, to fill in: make cohort ID=2024-03-bekasi
@@ -87,10 +96,11 @@ test: $(STAMP) ## run the tests (unit, bad input, end to end, JupyterLab in Chro
 test-fast: $(STAMP) ## the edit loop: unit and bad-input tests (no end-to-end builds, no slow fits)
 	$(PY) -m pytest -q -n 2 -m "not e2e and not slow" -p no:cacheprovider
 
-bench: $(STAMP) ## time our WhatsApp parser against whatstk; the scale table (1k/10k/100k participants)
+bench: $(STAMP) ## time our WhatsApp parser against whatstk; the scale table (1k/10k/100k participants); the joint disclosure control (2/10/50 cohorts)
 	$(PY) -m uv pip install --quiet --python $(PY) -r benchmarks/requirements-bench.lock
 	$(PY) benchmarks/chat_parsers.py
 	$(PY) benchmarks/scale.py
+	$(PY) benchmarks/bench_joint_disclosure.py --release
 
 validate: $(STAMP) ## simulation study: bias and interval coverage of every reported model, n = 48 and 150 (about 8 minutes)
 	$(ANALYSIS) validate --replications 1000 --sizes 48 150
@@ -156,12 +166,51 @@ reports/%/report.en.html reports/%/report.en.pdf reports/%/notebooks/03_report.e
 	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang en -p project_root $(CURDIR)
 	$(ANALYSIS) render $* --lang en --reports-dir reports
 
+# The evaluation team's edition, from the same results.json, notebook and render path, into
+# reports/<cohort>/team/ (its executed notebooks in team/notebooks/). These rules' stem is the
+# cohort (shorter than the report rules' "<cohort>/team"), so make picks them for team/ files.
+reports/%/team/report.html reports/%/team/report.pdf reports/%/team/notebooks/03_report.id.ipynb: \
+  reports/%/results.json notebooks/03_report.ipynb $(REPORT_SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/team/notebooks/03_report.id.ipynb \
+	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang id -p project_root $(CURDIR) \
+	  -p edition team
+	$(ANALYSIS) render $* --lang id --edition team --reports-dir reports
+
+reports/%/team/report.en.html reports/%/team/report.en.pdf reports/%/team/notebooks/03_report.en.ipynb: \
+  reports/%/results.json notebooks/03_report.ipynb $(REPORT_SRC) $(STAMP)
+	$(ANALYSIS) run-notebook notebooks/03_report.ipynb reports/$*/team/notebooks/03_report.en.ipynb \
+	  -p cohort $* -p reports_dir $(CURDIR)/reports -p lang en -p project_root $(CURDIR) \
+	  -p edition team
+	$(ANALYSIS) render $* --lang en --edition team --reports-dir reports
+
+# The pooled report's team edition: what the public pooled build wrote (reports/pooled/
+# results.json), every count shown. An explicit rule, so the cohort pattern rules above never
+# take `pooled` for a cohort.
+$(pooled_team_files) &: reports/pooled/report.html notebooks/10_pooled.ipynb $(PLANNING_SRC) \
+  $(STAMP)
+	$(foreach l,$(LANGS),$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb \
+	  reports/pooled/team/notebooks/10_pooled.$(l).ipynb -p data_dir $(CURDIR)/data \
+	  -p reports_dir $(CURDIR)/reports -p lang $(l) -p edition team && \
+	  $(ANALYSIS) render pooled --lang $(l) --notebook 10_pooled --edition team \
+	  --reports-dir reports &&) true
+	$(call check_all_reports,reports/pooled/team)
+	echo "no roster name or phone of any cohort found under reports/pooled/team/" > reports/pooled/team/privacy.ok
+
 # The leak check reads every output of the cohort; the build fails on any roster name or phone.
 reports/%/privacy.ok: reports/%/report.html reports/%/report.pdf reports/%/report.en.html \
   reports/%/report.en.pdf reports/%/results.json data/processed/%/participants.parquet \
   data/interim/%/chat_people.csv \
   $(PRIVACY_SRC)
 	$(ANALYSIS) check-privacy $* --data-dir $(CURDIR)/data --reports-dir $(CURDIR)/reports --stamp $@
+
+# The team edition's files (reports, executed notebooks) pass the same leak check: every
+# cohort's roster, as reports/privacy.ok reads every file under reports/ (which a team build
+# does not rebuild), over team/ alone (the cohort's other outputs have their own stamps).
+reports/%/team/privacy.ok: reports/%/team/report.html reports/%/team/report.pdf \
+  reports/%/team/report.en.html reports/%/team/report.en.pdf \
+  data/interim/%/chat_people.csv $(PRIVACY_SRC)
+	$(ANALYSIS) check-privacy $(sort $* $(ALL_COHORTS)) --data-dir $(CURDIR)/data \
+	  --reports-dir $(CURDIR)/reports --only-also --also reports/$*/team --stamp $@
 
 # Every roster's names and phones, searched for in every file under reports/ (a cross-cohort
 # report, the index, another cohort's folder): `make report` fails on any hit.
@@ -177,13 +226,17 @@ reports/privacy.ok: $(report_files) reports/index.html $(PRIVACY_SRC)
 planning_files = reports/$(1)/report.html reports/$(1)/report.pdf reports/$(1)/report.en.html \
   reports/$(1)/report.en.pdf reports/$(1)/notebooks/$(2).id.ipynb reports/$(1)/notebooks/$(2).en.ipynb
 
-pooled: $(call planning_files,pooled,10_pooled) ## the pooled view of all cohorts (cohort fixed effects, heterogeneity), id + en
+pooled: $(call planning_files,pooled,10_pooled) ## every cohort together: what we know so far, every breakdown (protected with all reports), the pooled model, id + en
 
 # Explicit rules with several outputs need "&:" (grouped targets), or make runs them per output.
-# Each language's notebook runs once; then the privacy check (every roster) and the index.
+# Each language's notebook runs once; then the privacy check (every roster) and the index; then,
+# when it covers new cohorts, what the report shows is kept as the next release
+# (data/releases/pooled-<n>.json: every later pooled report is protected against it). The
+# outputs are touched after, so a new record does not rebuild them.
+RELEASES := $(wildcard data/releases/pooled-*.json)
 $(call planning_files,pooled,10_pooled) &: \
-  $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet) \
-  notebooks/10_pooled.ipynb $(PLANNING_SRC) $(STAMP)
+  $(foreach c,$(ALL_COHORTS),data/processed/$(c)/participants.parquet reports/$(c)/results.json) \
+  $(RELEASES) notebooks/10_pooled.ipynb $(PLANNING_SRC) $(STAMP)
 	$(ANALYSIS) run-notebook notebooks/10_pooled.ipynb reports/pooled/notebooks/10_pooled.id.ipynb \
 	  -p data_dir $(CURDIR)/data -p reports_dir $(CURDIR)/reports -p lang id
 	$(ANALYSIS) render pooled --lang id --notebook 10_pooled --reports-dir reports
@@ -192,6 +245,8 @@ $(call planning_files,pooled,10_pooled) &: \
 	$(ANALYSIS) render pooled --lang en --notebook 10_pooled --reports-dir reports
 	$(call check_all_reports,reports/pooled)
 	$(ANALYSIS) index --reports-dir reports
+	$(ANALYSIS) record-release --reports-dir reports --releases-dir data/releases
+	touch $(call planning_files,pooled,10_pooled)
 
 power: $(call planning_files,power,20_power) ## participants needed for 80% power, by simulation (about a minute), id + en
 

@@ -12,6 +12,23 @@ from analysis.synthetic.writers import generate_cohort
 from conftest import SMALL
 
 FORMULA = defaults("10_pooled.ipynb")["formula"]  # the pooled notebook's default
+COHORT_DEFAULTS = defaults("02_dropout_model.ipynb")
+
+
+def publish(processed_dir, reports_dir) -> None:
+    """The cohort's results.json, as its report published it (what the pooled build reads)."""
+    from analysis.models.results import build_results, load_processed, write_results
+
+    data = load_processed(processed_dir)
+    result = build_results(data, COHORT_DEFAULTS["participant_formula"],
+                           COHORT_DEFAULTS["hazard_formula"], influence=False)
+    write_results(result, reports_dir / data["cohort"]["id"] / "results.json")
+
+
+def build(processed, formula=FORMULA, **options) -> dict:
+    """The pooled results.json (the release record aside)."""
+    return pooled.build_pooled_results(processed, formula, processed[0].parents[1] / "reports",
+                                       **options)[0]
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +41,12 @@ def processed(tmp_path_factory):
         raw = generate_cohort(spec, root / "raw")
         write_outputs(clean_cohort(raw), root / "processed" / spec.id, root / "interim" / spec.id)
         dirs.append(root / "processed" / spec.id)
+        publish(dirs[-1], root / "reports")
     return dirs
 
 
 def test_pooled_model_counts_every_cohorts_participants(processed):
-    result = pooled.build_pooled_results(processed, FORMULA)
+    result = build(processed)
     enrolled = sum(c["enrolled"] for c in result["cohorts"])
     dropouts = sum(c["dropouts"] for c in result["cohorts"])
     assert result["model"]["n_people"] == enrolled and result["model"]["events"] == dropouts
@@ -37,20 +55,20 @@ def test_pooled_model_counts_every_cohorts_participants(processed):
 
 
 def test_heterogeneity_test_has_one_degree_of_freedom_per_effect_and_extra_cohort(processed):
-    het = pooled.build_pooled_results(processed, FORMULA)["heterogeneity"]
+    het = build(processed)["heterogeneity"]
     assert het["df"] == 3 * (len(processed) - 1)  # three effects, one extra cohort
     assert 0 <= het["p_value"] <= 1
 
 
 def test_pooled_sections_render_in_both_languages(processed):
-    result = pooled.build_pooled_results(processed, FORMULA)
+    result = build(processed)
     assert "Model gabungan" in planning_sections.pooled_model(result, "id")
     assert "Pooled model" in planning_sections.pooled_model(result, "en")
     assert "C(cohort)" not in planning_sections.pooled_model(result, "en")
 
 
 def test_pooled_model_takes_any_formula(processed):
-    result = pooled.build_pooled_results(processed, "dropout ~ C(gender) + age")
+    result = build(processed, "dropout ~ C(gender) + age")
     assert result["model"]["formula"] == "dropout ~ C(cohort) + C(gender) + age"
     assert result["heterogeneity"]["effects"] == ["C(gender)", "age"]
     assert "Gender: Male (vs. Female)" in planning_sections.pooled_model(result, "en")
@@ -63,7 +81,8 @@ def test_pooled_cohorts_without_dropouts_get_a_sentence_not_a_stop(tmp_path):
     spec = EDGE_COHORTS["edge-no-dropouts"]
     raw = generate_cohort(spec, tmp_path / "raw")
     write_outputs(clean_cohort(raw), tmp_path / "processed" / spec.id, tmp_path / "interim")
-    result = pooled.build_pooled_results([tmp_path / "processed" / spec.id], FORMULA)
+    publish(tmp_path / "processed" / spec.id, tmp_path / "reports")
+    result = build([tmp_path / "processed" / spec.id])
     assert result["model"]["fitted"] is False and result["heterogeneity"] is None
     assert "nobody dropped out" in planning_sections.pooled_model(result, "en")
 
@@ -83,7 +102,7 @@ def _notebook_showing(tmp_path, html_text: str):
 def test_pooled_cover_names_its_cohorts_not_session_dates(processed, tmp_path):
     from analysis.report.render import render_html
 
-    result = pooled.build_pooled_results(processed, FORMULA)
+    result = build(processed)
     executed = _notebook_showing(tmp_path, planning_sections.pooled_summary(result, "en"))
     for lang, words in (("en", "Cohorts in this report:"), ("id", "Kohort dalam laporan ini:")):
         page = render_html(executed, result, lang)
@@ -100,7 +119,7 @@ def test_index_lists_cohorts_and_reports_across_cohorts_in_both_languages(proces
     cohort = {"cohort": {"id": "small-11", "title": SMALL.title, "synthetic": True,
                          "session_dates": ["2024-03-05", "2024-03-19"]},
               "funnel": {"registered": 40, "attended_by_session": [36, 20], "dropouts": 16}}
-    result = pooled.build_pooled_results(processed, FORMULA)
+    result = build(processed)
     files = {"report.html", "report.pdf", "report.en.html", "report.en.pdf"}
     page = render_index([cohort], [(result, files)], "2024-03-20")
     for folder in ("small-11", "pooled"):
@@ -112,3 +131,91 @@ def test_index_lists_cohorts_and_reports_across_cohorts_in_both_languages(proces
     # a report across cohorts whose English files are missing is not linked in English
     page = render_index([cohort], [(result, {"report.html", "report.pdf"})], None)
     assert 'href="pooled/report.html"' in page and 'href="pooled/report.en.html"' not in page
+
+
+# --- what the pooled report answers: every breakdown, protected with the cohort reports -------
+
+def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_together_give(
+        processed):
+    from analysis.outputs import load_results
+    from analysis.privacy import joint
+
+    result = build(processed)
+    published = [load_results(d.parents[1] / "reports" / d.name / "results.json")
+                 for d in processed]
+    for variable in ("sector", "age_class", "federation", "district"):
+        assert variable in result["retention"]
+    assert result["funnel"]["enrolled"] == sum(r["funnel"]["enrolled"] for r in published)
+    hidden = set(result["disclosure"]["hidden"])
+    assert result["disclosure"]["protected_with"] == [d.name for d in processed]
+    # every small pooled count is hidden; the cohorts' reports are not touched
+    for block_name, block in result["retention"].items():
+        for g in block["groups"]:
+            for k in ("n", "completed", "dropouts"):
+                if 0 < g[k] < result["parameters"]["min_cell"]:
+                    assert f"retention/{block_name}/{g['group']}/{k}" in hidden
+    # the attacker over every report at once pins nothing the pooled report could protect
+    cohorts = [joint.Cohort(d.name, r, __import__("pandas").read_parquet(
+        d / "participants.parquet"), hidden=r["disclosure"]["hidden"])
+        for d, r in zip(processed, published, strict=True)]
+    table = joint.joint_table(cohorts, result["parameters"]["min_cell"])
+    from analysis.privacy import disclosure
+
+    names = ({joint.cell(c.id, n) for c in cohorts for n in c.hidden}
+             | {joint.cell(joint.POOLED, n) for n in hidden})
+    cells_ = table.table.cells
+    unknown = {n for n, c in cells_.items() if not c.public and (n in names or not c.shown)}
+    targets = {n for n in unknown if n.startswith("pooled:")
+               or 0 < cells_[n].value < 5 and not cells_[n].shown}
+    without_pooled = {n for n, c in cells_.items() if not c.public and not n.startswith(
+        "pooled:") and (n in names or not c.shown)} | {n for n in cells_ if n.startswith(
+            "pooled:") and not cells_[n].public}
+    given_away = {n for n, r in disclosure.value_ranges(table.table, without_pooled,
+                                                         targets).items() if r[0] == r[1]}
+    pinned = {n for n, r in disclosure.value_ranges(table.table, unknown, targets).items()
+              if r[0] is not None and r[0] == r[1]}
+    assert pinned <= given_away  # only what the cohort reports give away on their own
+
+
+def test_what_we_know_so_far_states_each_finding_with_its_people_cohorts_and_agreement(processed):
+    result = build(processed)
+    text = planning_sections.what_we_know(result, "en")
+    assert "What we know so far" in text and "in 2 cohorts" in text
+    assert text.count("from 72 participants in 2 cohorts") == 3  # 36 + 36, three effects
+    assert "The cohorts do not clearly differ on it" in text or "The cohorts differ" in text
+    assert "cohort fixed effects" in text
+    for effect, found in result["agreement"].items():
+        assert found["p_value"] is None or 0 <= found["p_value"] <= 1, effect
+    assert "Yang sudah kita ketahui sejauh ini" in planning_sections.what_we_know(result, "id")
+
+
+def test_with_enough_cohorts_a_model_with_cohorts_as_clusters_is_shown_beside(processed):
+    result = build(processed, random_intercept_min_cohorts=2)
+    gee = result["clustered_model"]
+    assert gee["fitted"] and gee["clusters"] == 2 and gee["n_people"] == 72
+    fixed = {r["term"]: r["estimate"] for r in result["model"]["terms"]}
+    for row in gee["terms"]:
+        if row["term"] in ("age_40_plus", "garment"):
+            assert (row["estimate"] > 0) == (fixed[row["term"]] > 0)
+    text = planning_sections.pooled_model(result, "en")
+    assert "Model with cohorts as clusters (GEE)" in text
+    assert "shown beside it as a check" in planning_sections.what_we_know(result, "en")
+    assert build(processed)["clustered_model"] is None  # 2 cohorts < 8, the default
+    with pytest.raises(Exception, match="at least 2 cohorts"):
+        build(processed, random_intercept_min_cohorts=1)
+
+
+def test_a_first_build_proposes_release_1_and_a_rebuild_of_the_same_cohorts_none(processed):
+    from analysis.privacy.releases import _from_json
+
+    result, record = pooled.build_pooled_results(processed, FORMULA,
+                                                 processed[0].parents[1] / "reports")
+    assert record["release"] == 1 and result["disclosure"]["release"] == 1
+    release = _from_json(record, "test")
+    hidden = set(result["disclosure"]["hidden"])
+    assert not hidden & set(release.shown)
+    again, none = pooled.build_pooled_results(processed, FORMULA,
+                                              processed[0].parents[1] / "reports",
+                                              releases=[release])
+    assert none is None and again["disclosure"]["release"] == 1
+    assert again["disclosure"]["hidden"] == result["disclosure"]["hidden"]

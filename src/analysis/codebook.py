@@ -150,6 +150,17 @@ def reference(variable: str) -> str | None:
     return spec.get("reference")
 
 
+def group_order(variable: str, groups) -> list[str]:
+    """Codebook order (age classes young to old), then the rest by name, then 'other', then
+    'missing': the order of every breakdown's rows, in cohort and pooled reports alike."""
+    present = set(groups)
+    known = ([str(c) for c in codes(variable)]
+             if variable in categorical_variables() else [])
+    first = [c for c in known if c in present and c not in ("other", "missing")]
+    rest = sorted(present - set(first) - {"other", "missing"})
+    return first + rest + [c for c in ("other", "missing") if c in present]
+
+
 def categorical_variables() -> list[str]:
     return [v for v, s in load_codebook()["variables"].items() if s.get("type") == "category"]
 

@@ -41,7 +41,8 @@ def run_notebook(args) -> int:
                 settings=Path(args.settings) if args.settings else None)
     except PapermillExecutionError as exc:
         name = Path(args.notebook).name
-        if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError", "NotEstimable"):
+        if exc.ename in ("InputError", "PrivacyLeak", "ModelSpecError", "NotEstimable",
+                         "DisclosureError", "ReleaseMismatch"):
             return _fail(exc.evalue)
         return _fail(f"{name} failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue}")
     return 0
@@ -86,14 +87,19 @@ def quality_summary(args) -> int:
 
 
 def render(args) -> int:
+    """An executed report notebook -> report.html and report.pdf, in the edition's folder
+    (reports/<cohort>/, or reports/<cohort>/team/ for the evaluation team's edition; both read
+    reports/<cohort>/results.json)."""
     from analysis.outputs import load_results
+    from analysis.report import editions
     from analysis.report.render import render_report
 
     folder = Path(args.reports_dir) / args.cohort
-    results = load_results(folder / "results.json")
+    results = editions.for_edition(load_results(folder / "results.json"), args.edition)
+    out = editions.folder(folder, args.edition)
     suffix = "" if args.lang == "id" else f".{args.lang}"
-    render_report(folder / "notebooks" / f"{args.notebook}.{args.lang}.ipynb", results, args.lang,
-                  folder / f"report{suffix}.html", folder / f"report{suffix}.pdf")
+    render_report(out / "notebooks" / f"{args.notebook}.{args.lang}.ipynb", results, args.lang,
+                  out / f"report{suffix}.html", out / f"report{suffix}.pdf")
     return 0
 
 
@@ -102,8 +108,9 @@ def check_privacy(args) -> int:
 
     cohorts = args.cohort
     raws = [Path(args.data_dir) / "raw" / c for c in cohorts]
-    outputs = [place for c in cohorts for place in (Path(args.data_dir) / "processed" / c,
-                                                    Path(args.reports_dir) / c)]
+    outputs = [] if args.only_also else [
+        place for c in cohorts for place in (Path(args.data_dir) / "processed" / c,
+                                             Path(args.reports_dir) / c)]
     outputs += map(Path, args.also)
     hits = scan(raws[0] if len(raws) == 1 else raws, [d for d in outputs if d.exists()],
                 interim_root=Path(args.data_dir) / "interim")
@@ -141,8 +148,8 @@ def index(args) -> int:
 
     reports = Path(args.reports_dir)
     found = sorted(reports.glob("*/results.json"))
-    cohorts = [r for r in (load_results(p) for p in found)
-               if "funnel" in r]  # cohort reports; the pooled and power reports below
+    cohorts = [load_results(p) for p in found  # cohort reports; the pooled and power below
+               if p.parent.name not in PLANNING and "funnel" in load_results(p)]
     planning = []
     for name in PLANNING:
         folder = reports / name
@@ -252,6 +259,30 @@ def new_cohort(args) -> int:
     return 0
 
 
+def record_release(args) -> int:
+    """Keep what the pooled report showed, once it passed its checks (`make pooled`)."""
+    from analysis.outputs import load_results
+    from analysis.privacy.releases import ReleaseMismatch, keep
+
+    given = load_results(Path(args.reports_dir) / "pooled" / "results.json")["disclosure"].get(
+        "given_away_by_cohort_reports", [])
+    if given:
+        print(f"warning: {len(given)} implied counts are given away by the cohort reports on "
+              "their own (a group merged into 'other' that another breakdown's groups pin): "
+              f"{', '.join(given)}. The pooled report adds nothing to it; the cohort reports' "
+              "protection does not yet cover it", file=sys.stderr)
+    try:
+        kept = keep(Path(args.reports_dir) / "pooled" / "release.json", Path(args.releases_dir))
+    except ReleaseMismatch as error:
+        return _fail(str(error))
+    if kept is None:
+        print("pooled report: the same cohorts as the last release; no new release recorded")
+    else:
+        print(f"pooled report: what it shows is recorded in {kept} (keep it with data/raw: "
+              "every later pooled report is protected against it)")
+    return 0
+
+
 def _stop(signum, frame):
     """make (Ctrl-C, a CI timeout) sends TERM: unwind, so temporary files are removed."""
     raise SystemExit(128 + signum)
@@ -285,6 +316,11 @@ def main(argv=None) -> int:
     p.add_argument("cohort")
     p.add_argument("--lang", choices=LANGS, default="id")
     p.add_argument("--notebook", default="03_report", help="executed notebook to render")
+    from analysis.report.editions import EDITIONS
+
+    p.add_argument("--edition", choices=EDITIONS, default=EDITIONS[0],
+                   help="team: every count, marked restricted, in reports/<cohort>/team/ "
+                   "(the executed notebook from its notebooks/ there)")
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.set_defaults(func=render)
 
@@ -296,11 +332,20 @@ def main(argv=None) -> int:
     p.add_argument("--stamp", help="file to write when the check passes")
     p.add_argument("--also", action="append", default=[], metavar="PATH",
                    help="more outputs to scan, folders or files (e.g. reports/explore, reports)")
+    p.add_argument("--only-also", action="store_true",
+                   help="scan only the --also outputs, not each cohort's processed data and "
+                   "reports folder (e.g. a team edition's folder, for every cohort's roster)")
     p.set_defaults(func=check_privacy)
 
     p = commands.add_parser("index", help="write reports/index.html")
     p.add_argument("--reports-dir", default=str(PROJECT_ROOT / "reports"))
     p.set_defaults(func=index)
+
+    p = commands.add_parser("record-release",
+                            help="keep what the pooled report showed (data/releases/pooled-<n>.json)")
+    p.add_argument("--reports-dir", default="reports")
+    p.add_argument("--releases-dir", default="data/releases")
+    p.set_defaults(func=record_release)
 
     p = commands.add_parser("chat-summary", help="per-sender CSV for WhatsApp export(s)")
     p.add_argument("exports", nargs="+", metavar="EXPORT.txt")

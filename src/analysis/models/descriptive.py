@@ -12,24 +12,13 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
+from analysis.codebook import group_order
 from analysis.privacy.counts import merge_small_groups
 
 # Fisher-Freeman-Halton p-values beyond 2x2 are drawn with a fixed seed from this many random
 # tables unless the caller says otherwise (notebook 02's `monte_carlo_tables` does, and the
 # report states the number used, which results.json keeps with each test).
 MONTE_CARLO_TABLES = 9999
-
-
-def group_order(variable: str, groups) -> list[str]:
-    """Codebook order (age classes young to old), then 'other', then 'missing'."""
-    from analysis import codebook
-
-    present = set(groups)
-    known = ([str(c) for c in codebook.codes(variable)]
-             if variable in codebook.categorical_variables() else [])
-    first = [c for c in known if c in present and c not in ("other", "missing")]
-    rest = sorted(present - set(first) - {"other", "missing"})
-    return first + rest + [c for c in ("other", "missing") if c in present]
 
 
 def retention_by(participants: pd.DataFrame, variable: str, min_cell: int) -> list[dict]:

@@ -100,6 +100,11 @@ def profile(results: dict, lang: str):
         rates = [100 * g["completion_rate"] for g in groups]
         bars = ax.bar(labels, rates, color=color)
         ax.bar_label(bars, labels=[f"n={g['n']}" for g in groups], padding=2, fontsize=8)
+        if not groups and results["retention"].get(variable, {}).get("groups"):
+            # every bar would give away a hidden count: say so, not an empty panel
+            ax.text(0.5, 0.5, textwrap.fill(t("no_bar_shown", lang), 22), ha="center",
+                    va="center", transform=ax.transAxes, fontsize=8.5, color="#555")
+            ax.set_xticks([])
         ax.set_ylim(0, 115)
         ax.set_title(codebook.label(variable, None, lang), fontsize=10)
         ax.tick_params(axis="x", labelsize=8)
@@ -435,3 +440,37 @@ def power_alt(planning: dict, lang: str) -> str:
                        low=_pct(low, lang), n_low=n_low, high=_pct(high, lang), n_high=n_high)
                      + f" ({reach})")
     return t("alt_power", lang, target=target, parts="; ".join(parts))
+
+
+def pooled_retention(pooled: dict, lang: str):
+    """Each cohort's retention from session to session (its public funnel): one line each."""
+    cohorts = [c for c in pooled["cohorts"] if c["enrolled"] and c["sessions"] > 1]
+    if not cohorts:
+        return None
+    fig, ax = _figure(figsize=(6.5, 3.6))
+    colors = list(PALETTE.values())
+    for i, c in enumerate(cohorts):
+        sessions = list(range(1, c["sessions"] + 1))
+        ax.step(sessions, [100 * r / c["enrolled"] for r in c["retained_by_session"]],
+                where="post", color=colors[i % len(colors)],
+                linestyle=("-", "--", ":", "-.")[i // len(colors) % 4],
+                label=f"{c['title'][lang]} (n={c['enrolled']})")
+    ax.set_ylim(0, 105)
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(t("col_session", lang))
+    ax.set_ylabel(t("retention_ylabel", lang))
+    ax.set_title(t("pooled_retention_title", lang))
+    ax.legend(frameon=False, fontsize=7.5, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def pooled_retention_alt(pooled: dict, lang: str) -> str | None:
+    cohorts = [c for c in pooled["cohorts"] if c["enrolled"] and c["sessions"] > 1]
+    if not cohorts:
+        return None
+    lines = [t("alt_pooled_retention_line", lang, cohort=c["title"][lang],
+               first=number(100, lang, 0), sessions=c["sessions"],
+               last=number(100 * c["retained_by_session"][-1] / c["enrolled"], lang, 0))
+             for c in cohorts]
+    return t("alt_pooled_retention", lang, lines="; ".join(lines))

@@ -18,6 +18,7 @@ from nbconvert import HTMLExporter
 from analysis.outputs import atomic_write
 from analysis.report.catalogue import both, t
 from analysis.report.dates import reader_date, reader_dates
+from analysis.report.editions import is_team, restricted_line
 from analysis.report.pdf_tags import with_header_scopes
 
 # Screen first (a browser, a phone 390 px wide); page breaks and page furniture only in print
@@ -123,6 +124,35 @@ def _with_toc(body: str) -> tuple[str, str]:
     return body, f"<ol>{items}</ol>"
 
 
+# The team edition (report/editions.py): a banner at the top of the cover (the first screen,
+# the first page) and, on paper, the same line at the top of every page (a page margin box, which
+# WeasyPrint repeats on each page and tags as page furniture).
+RESTRICTED_CSS = """
+.restricted { border: 3px solid #A50026; background: #FDECEA; color: #A50026; font-weight: bold;
+              padding: .6em .8em; margin: 0 0 1em; }
+@media print {
+  @page { @top-center { content: "%(line)s"; font-family: "DejaVu Sans", Arial, sans-serif;
+                        font-size: 8.5pt; font-weight: bold; color: #A50026; } }
+}
+"""
+
+
+def _css_string(text: str) -> str:
+    """Text for a CSS string in double quotes."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+
+
+def _restricted(results: dict, lang: str) -> tuple[str, str]:
+    """(the cover's restricted banner, the style that repeats it on every page) for the team
+    edition; two empty strings for the public one."""
+    if not is_team(results):
+        return "", ""
+    line = restricted_line(lang)
+    banner = (f'<p class="restricted">{html.escape(line)}</p>\n'
+              f'<p>{html.escape(t("team_edition_note", lang))}</p>\n')
+    return banner, f"<style>{RESTRICTED_CSS % {'line': _css_string(line)}}</style>"
+
+
 def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
     nb = nbformat.read(str(executed_notebook), as_version=4)
     _quiet(nb)
@@ -145,14 +175,15 @@ def render_html(executed_notebook: str | Path, results: dict, lang: str) -> str:
         kind, prepared = t("report_kind", lang), t("prepared_by", lang)
         dates = reader_dates(cohort["session_dates"], lang)
         about = t("sessions_line", lang, dates=dates) if dates else ""
+    restricted, restricted_css = _restricted(results, lang)
     return f"""<!DOCTYPE html>
 <html lang="{lang}">
 <head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>{CSS % {"page": t("page", lang)}}</style></head>
+<style>{CSS % {"page": t("page", lang)}}</style>{restricted_css}</head>
 <body>
 <section class="cover">
-<p class="kind">{html.escape(kind)}</p>
+{restricted}<p class="kind">{html.escape(kind)}</p>
 <h1>{title}</h1>
 {banner}
 {f'<p>{html.escape(about)}</p>' if about else ""}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analysis import codebook
 from analysis.privacy import cells
+from analysis.report import figures
 from analysis.report.catalogue import catalogue, t
 from analysis.report.dates import reader_date
 from analysis.report.findings import effect, findings, model_table, ratio
@@ -71,39 +72,84 @@ def attendance(results: dict, lang: str) -> tuple[str, str]:
     return text, table(header, rows)
 
 
+# A breakdown that cannot be shown points to a broader one of the same people, when the report
+# shows that one (age classes add up to the age groups under 40 and 40 and over).
+COARSER = {"age_class": "age_group"}
+
+
 def profile(results: dict, lang: str) -> str:
     """Completion by every grouping the unions asked about: age class, sector, federation
-    (recruitment channel), district (industrial region), and the target groups."""
+    (recruitment channel), district (industrial region), and the target groups. A grouping whose
+    completion counts are all hidden is a sentence, not a table (`_all_inner_hidden`)."""
     min_cell = results["parameters"]["min_cell"]
     parts = [heading(t("profile_heading", lang)), paragraph(t("profile_text", lang,
                                                               min_cell=min_cell))]
     header = [t(k, lang) for k in ("col_group", "col_n", "col_completed", "col_dropouts",
                                    "col_completion_rate")]
-    f = results["funnel"]
+    tables = {variable: _retention_rows(results, variable, block, lang)
+              for variable, block in results["retention"].items()}
+    shown = {variable for variable, (_, inner) in tables.items() if not _all_inner_hidden(inner)}
+    marks = False
     for variable, block in results["retention"].items():
-        rows = []
-        for g in block["groups"]:
-            n, completed, dropouts = (
-                Count(results, cells.retention(results, variable, g["group"], k), g[k])
-                for k in cells.RETENTION_COUNTS)
-            rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
-                         percent_of_counts(completed, n, lang)])
-        rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
-                     percent(f["completed"], f["enrolled"], lang)])
-        parts.append(table(header, rows, caption=codebook.label(variable, None, lang)))
+        rows, _ = tables[variable]
+        label = codebook.label(variable, None, lang)
+        if variable not in shown:
+            coarser = COARSER.get(variable)
+            parts.append(paragraph(withheld_sentence(
+                results, label, lang, codebook.label(coarser, None, lang)
+                if coarser in shown else None)))
+            continue  # no test line and no merged-groups note for a table not shown
+        parts.append(table(header, rows, caption=label))
+        marks = marks or _any_hidden(rows)
         parts.append(_test_line(block["test"], lang, _any_hidden(rows)))
         merged = next((g["merged_from"] for g in block["groups"] if g["merged_from"]), None)
         if merged and len(merged) > 1:
             labels = ", ".join(group_label(variable, m, lang) for m in merged)
             parts.append(paragraph(t("merged_note", lang, groups=labels)))
-    parts.append(hidden_note(results, lang))
+    if marks or _figures_leave_out(results):
+        parts.append(hidden_note(results, lang))
     return "\n".join(parts)
+
+
+def _retention_rows(results: dict, variable: str, block: dict, lang: str) -> tuple[list, list]:
+    """(the table's rows, total row last; its inner counts: completed and dropped out by group)."""
+    f = results["funnel"]
+    rows, inner = [], []
+    for g in block["groups"]:
+        n, completed, dropouts = (
+            Count(results, cells.retention(results, variable, g["group"], k), g[k])
+            for k in cells.RETENTION_COUNTS)
+        rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
+                     percent_of_counts(completed, n, lang)])
+        inner += [completed, dropouts]
+    rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
+                 percent(f["completed"], f["enrolled"], lang)])
+    return rows, inner
+
+
+def _figures_leave_out(results: dict) -> bool:
+    """True when a figure after the tables leaves out a group's bar or curve because it would
+    show a hidden count: the hidden-count note says why (its last sentence), even when every
+    table with a hidden mark became a sentence."""
+    for variable, _ in figures.PROFILE_VARIABLES:
+        block = results["retention"].get(variable)
+        if block and len(figures.visible_groups(results, variable)) < len(block["groups"]):
+            return True
+    return any(len(figures.visible_curves(results, variable)) < len(block["curves"])
+               for variable, block in (results.get("retention_curves") or {}).items())
 
 
 def age_curve(results: dict, lang: str) -> str:
     """The unions' question about age in a sentence, from the modelled curve (no counts)."""
+    if len(results["cohort"]["session_dates"]) < 2:
+        return ""
+    return age_curve_paragraph(results, lang)
+
+
+def age_curve_paragraph(results: dict, lang: str) -> str:
+    """The age curve's heading and sentence, for a cohort or the pooled report."""
     curve = results.get("age_curve")
-    if not curve or len(results["cohort"]["session_dates"]) < 2:
+    if not curve:
         return ""
     parts = [heading(t("age_curve_heading", lang), 3)]
     if not curve["drawn"]:
@@ -127,6 +173,39 @@ def hidden_note(results: dict, lang: str) -> str:
 
 def _any_hidden(rows) -> bool:
     return any(isinstance(c, Count) and c.hidden for row in rows for c in row)
+
+
+def _all_inner_hidden(inner, empty_zeros: bool = False) -> bool:
+    """True when a table would show none of the counts it is about: the report then says so in
+    a sentence (`withheld_sentence`) instead of showing a table of hidden marks, and drops the
+    table's test line and notes with it.
+
+    `inner`: the counts the table is about, in its rows of groups: completed and dropped out
+    (completion by group), "yes" among completers and among dropouts (follow-up), observed
+    dropouts per risk group (calibration), dropouts per reason (why people stopped). Not the
+    total row, not the public funnel numbers, and not the group sizes: a column of group sizes
+    beside hidden outcomes answers nothing the table was made for.
+
+    The rule: some inner count is hidden and none is shown. A shown zero is shown: in a
+    breakdown every row is a group of people who are there, so "nobody in this group dropped
+    out" (or "none of these dropouts enrolled") is an answer, and the table stays. Only where
+    the rows are a fixed list rather than groups of people (every reason for stopping has a
+    row, given or not) is a zero an empty row: `empty_zeros`, and a list of empty rows and
+    hidden marks is a sentence too. A table with nothing hidden is always shown, zeros and all.
+
+    The sentence shows less than the table would have: it names no group and states no count,
+    and the table's marks would have told a reader as much (that every count it is about is
+    hidden)."""
+    inner = list(inner)
+    shown = [c for c in inner if not c.hidden and (c.value or not empty_zeros)]
+    return any(c.hidden for c in inner) and not shown
+
+
+def withheld_sentence(results: dict, label: str, lang: str, coarser: str | None = None) -> str:
+    """A table that cannot be shown in this cohort, in words: which one (its caption), why, and
+    where the answer is (the pooled report; `coarser`: a broader table this report shows)."""
+    return t("table_withheld", lang, label=label, min_cell=results["parameters"]["min_cell"],
+             coarser=t("table_withheld_coarser", lang, label=coarser) if coarser else "")
 
 
 def _test_line(test: dict, lang: str, hidden: bool = False) -> str:
@@ -248,7 +327,8 @@ def missing_data(results: dict, lang: str) -> str:
     return (heading(t("missing_heading", lang), 3) +
             paragraph(t("missing_text", lang, excluded=excluded, mice_threshold=setting_percent(
                 results["parameters"]["mice_threshold"], lang))) +
-            table([t("col_variable", lang), t("col_missing", lang), "%"], rows))
+            table([t("col_variable", lang), t("col_missing", lang), "%"], rows) +
+            (hidden_note(results, lang) if _any_hidden(rows) else ""))
 
 
 def _influence(model: dict, lang: str, results: dict) -> str:
@@ -273,17 +353,31 @@ def _calibration(model: dict, lang: str, results: dict | None = None) -> str:
     if not model.get("calibration"):
         return ""
     penalised = t("penalised_id", lang) if model["method"] == "firth" else ""
-    rows = []
+    text = paragraph(t("calibration_text", lang, penalised=penalised))
+    rows, observed = [], []
     for g in model["calibration"]:
         n = Count(results or {}, cells.calibration(model, g["group"], "n"), g["n"])
         events = Count(results or {}, cells.calibration(model, g["group"], "events"),
                        round(g["observed"] * g["n"]))
+        observed.append(n if n.hidden else events)  # the observed share needs both counts
         rows.append([g["group"], n, number(100 * g["predicted"], lang, 1) + "%",
                      HIDDEN_MARK if events.hidden or n.hidden
                      else number(100 * g["observed"], lang, 1) + "%"])
+    predicted = [number(100 * g["predicted"], lang, 1) + "%" for g in model["calibration"]]
+    if _all_inner_hidden(observed):  # the check in words: done, what was predicted, not shown
+        return text + paragraph(t("calibration_withheld", lang, k=len(rows),
+                                  predicted=_and(predicted, lang),
+                                  min_cell=results["parameters"]["min_cell"]))
     header = [t(k, lang) for k in ("col_risk_group", "col_n", "col_predicted", "col_observed")]
-    return (paragraph(t("calibration_text", lang, penalised=penalised)) +
-            table(header, rows, caption=t("calibration_caption", lang)))
+    note = hidden_note(results, lang) if any(c.hidden for c in observed) else ""
+    return text + table(header, rows, caption=t("calibration_caption", lang)) + note
+
+
+def _and(items: list[str], lang: str) -> str:
+    """'a, b and c' / 'a, b dan c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('alt_and', lang)} {items[-1]}"
 
 
 def method_sentence(model: dict, lang: str) -> str:
@@ -383,12 +477,18 @@ def followup(results: dict, lang: str) -> str:
         block = f[variable].get("by_completion")
         if not block or not block["n_known"]:
             continue
-        rows = []
+        rows, inner = [], []
         for g in block["groups"]:
             n, yes_g = (Count(results, cells.followup(results, variable, k, g["group"]), g[k])
                         for k in ("n", "yes"))
             rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
                          n, yes_g, percent_of_counts(yes_g, n, lang)])
+            inner.append(yes_g)
+        if _all_inner_hidden(inner):  # no test line either
+            parts.append(paragraph(t("followup_withheld", lang,
+                                     label=codebook.label(variable, None, lang),
+                                     min_cell=results["parameters"]["min_cell"])))
+            continue
         n_known = Count(results, cells.followup(results, variable, "n_known"), block["n_known"])
         rows.append([t("total_row", lang), n_known, yes[variable],
                      percent_of_counts(yes[variable], n_known, lang)])
@@ -402,8 +502,9 @@ def followup(results: dict, lang: str) -> str:
 
 def stop_reasons(results: dict, lang: str) -> str:
     """Why dropouts stopped, as they said in the follow-up (CONSORT: losses with reasons).
-    A table only when some reason's count can be shown; otherwise a sentence that says why
-    not and where the answer is (the pooled report, where counts are larger)."""
+    A table only when some reason's count can be shown (`_all_inner_hidden`, the rule of every
+    table); otherwise a sentence that says why not and where the answer is (the pooled report,
+    where counts are larger)."""
     block = results.get("stop_reasons")
     parts = [heading(t("stop_reasons_heading", lang))]
     if not block or not block["available"]:
@@ -419,8 +520,11 @@ def stop_reasons(results: dict, lang: str) -> str:
     rows = [[codebook.label("stop_reason", r["code"], lang),
              Count(results, cells.stop_reason(results, r["code"]), r["n"])]
             for r in block["reasons"]]
-    if all(count.hidden or not count.value for _, count in rows):
-        return "\n".join(parts + [paragraph(t("stop_reasons_all_hidden", lang))])
+    if _all_inner_hidden((count for _, count in rows), empty_zeros=True):
+        parts.append(paragraph(t("stop_reasons_all_hidden", lang)))
+        if totals["n_known"].hidden:  # the sentence above the table shows its mark
+            parts.append(hidden_note(results, lang))
+        return "\n".join(parts)
     rows.append([t("stop_reason_not_given", lang), totals["n_unknown"]])
     rows.append([t("total_row", lang), block["n_dropouts"]])
     parts.append(table([t("col_reason", lang), t("col_dropouts", lang)], rows,
