@@ -21,6 +21,9 @@ from analysis.report.numbers import (
     setting_percent,
 )
 from analysis.report.sections import (
+    _all_inner_hidden,
+    _any_hidden,
+    _retention_rows,
     method_sentence,
     not_fitted_sentence,
     specification,
@@ -144,10 +147,9 @@ def _clustered_model(pooled: dict, lang: str) -> str:
 
 
 def _inner_hidden(rows) -> bool:
-    """Every count of the table's inner rows (not its total) hidden, or zero: nothing to show."""
-    counts = [c for row in rows[:-1] for c in row if isinstance(c, Count)]
-    return bool(counts) and all(c.hidden or not c.value for c in counts) and any(
-        c.hidden for c in counts)
+    """The cohort report's rule (`sections._all_inner_hidden`) on a two-column table of groups
+    (follow-up by completion): its inner counts are the "yes" of its group rows."""
+    return _all_inner_hidden([row[2] for row in rows[:-1]])
 
 
 def pooled_breakdowns(pooled: dict, lang: str) -> str:
@@ -158,22 +160,14 @@ def pooled_breakdowns(pooled: dict, lang: str) -> str:
              paragraph(t("pooled_breakdowns_text", lang, min_cell=min_cell))]
     header = [t(k, lang) for k in ("col_group", "col_n", "col_completed", "col_dropouts",
                                    "col_completion_rate")]
-    f, any_hidden = pooled["funnel"], False
+    any_hidden = False
     for variable, block in pooled["retention"].items():
-        rows = []
-        for g in block["groups"]:
-            n, completed, dropouts = (
-                Count(pooled, cells.retention(pooled, variable, g["group"], k), g[k])
-                for k in cells.RETENTION_COUNTS)
-            rows.append([group_label(variable, g["group"], lang), n, completed, dropouts,
-                         percent_of_counts(completed, n, lang)])
-        rows.append([t("total_row", lang), f["enrolled"], f["completed"], f["dropouts"],
-                     percent(f["completed"], f["enrolled"], lang)])
+        rows, inner = _retention_rows(pooled, variable, block, lang)
         label = codebook.label(variable, None, lang)
-        if _inner_hidden(rows):
+        if _all_inner_hidden(inner):
             parts.append(paragraph(t("pooled_table_withheld", lang, label=label)))
             continue
-        any_hidden = any_hidden or any(isinstance(c, Count) and c.hidden for r in rows for c in r)
+        any_hidden = any_hidden or _any_hidden(rows)
         parts.append(table(header, rows, caption=label))
         merged = next((g["merged_from"] for g in block["groups"] if g["merged_from"]), None)
         if merged and len(merged) > 1:
@@ -228,7 +222,7 @@ def pooled_followup(pooled: dict, lang: str) -> str:
         if _inner_hidden(rows):
             parts.append(paragraph(t("pooled_table_withheld", lang, label=label)))
             continue
-        any_hidden = any_hidden or any(isinstance(c, Count) and c.hidden for r in rows for c in r)
+        any_hidden = any_hidden or _any_hidden(rows)
         parts.append(table(header, rows, caption=label))
     if any_hidden:
         parts.append(_hidden_note(pooled, lang))
