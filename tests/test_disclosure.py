@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from analysis.privacy import counts, disclosure
+from analysis.privacy import counts, disclosure, joint
 from analysis.privacy.disclosure import Table, protect
 from analysis.report.markup import HIDDEN_MARK
 
@@ -376,7 +376,7 @@ def test_no_hidden_reason_for_stopping_can_be_worked_out(reasons, unknown, min_c
     results["funnel"].update(enrolled=dropouts + 20, completed=20, dropouts_after_session={})
     people = pd.DataFrame({"enrolled": True, "completed": [True] * 20 + [False] * dropouts,
                            "dropout": [False] * 20 + [True] * dropouts})
-    hidden = counts.hidden_cells(results, people, min_cell)
+    hidden = joint.hidden_cells(results, people, min_cell)
     table = counts.cohort_table(results, people, min_cell)
     small = {n for n, c in table.cells.items() if n.startswith("stop_reasons/") and c.shown
              and 0 < c.value < min_cell}

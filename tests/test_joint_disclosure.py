@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 from analysis.privacy import disclosure, joint, releases
-from analysis.privacy.counts import hidden_cells, merge_small_groups
-from analysis.privacy.joint import POOLED, Cohort, cell
+from analysis.privacy.counts import merge_small_groups
+from analysis.privacy.joint import POOLED, Cohort, cell, hidden_cells
 from analysis.privacy.releases import ReleaseMismatch, read_releases, release_of, write_release
 
 MIN_CELL = 5
@@ -315,6 +315,7 @@ def test_the_demo_cohorts_and_their_pooled_report_give_nothing_away(tmp_path):
     for c in cohorts:
         assert sorted(only_pooled[c.id]) == sorted(c.hidden)
     given_away_anyway(table, only_pooled, cohorts)
+    assert table.given_away == []  # each report's own protection covers its merged groups
 
 
 @pytest.mark.slow
@@ -332,4 +333,79 @@ def test_hiding_only_in_the_pooled_report_protects_as_well(synthetic):
     for c in cohorts:
         assert sorted(hidden[c.id]) == sorted(c.hidden), c.id
     given_away_anyway(table, hidden, cohorts)
+    assert table.given_away == []
     assert pinned(table, {**{c.id: c.hidden for c in cohorts}, POOLED: []})  # the attack
+
+
+# --- one cohort report alone: groups merged into "other" ----------------------------------------
+
+def two_breakdowns(hidden_last=()) -> tuple[dict, pd.DataFrame]:
+    """Jakarta's shape: federation FSP TSK holds exactly the garment (18, 7 completed) and
+    footwear (2, 1 completed) people; footwear is merged into sector "other", so FSP TSK's row
+    minus garment's gives footwear's counts (a group of 2) away."""
+    rows = ([("garment_textile", "fsp_tsk", i < 7) for i in range(18)]
+            + [("footwear_leather", "fsp_tsk", i < 1) for i in range(2)]
+            + [("food_processing", "fsp_kep", i < 9) for i in range(14)]
+            + [("retail_hospitality", "fsp_lem", i < 5) for i in range(10)]
+            + [("retail_hospitality", "fsp_kep", i < 4) for i in range(7)]
+            + [("other", "fsp_kep", i < 6) for i in range(10)])
+    people = pd.DataFrame([{"enrolled": True, "completed": done, "dropout": not done,
+                            "sector": s, "federation": f} for s, f, done in rows])
+    retention = {}
+    for variable in ("sector", "federation"):
+        merged = merge_small_groups(people[variable], MIN_CELL)
+        retention[variable] = {"groups": [
+            {"group": g, "n": int((merged == g).sum()),
+             "completed": int(people["completed"][merged == g].sum()),
+             "dropouts": int(people["dropout"][merged == g].sum())}
+            for g in sorted(set(merged))]}
+    results = {"parameters": {"min_cell": MIN_CELL, "hidden_last": list(hidden_last)},
+               "funnel": {"enrolled": len(people), "completed": int(people["completed"].sum()),
+                          "dropouts": int(people["dropout"].sum()), "dropouts_after_session": {}},
+               "retention": retention, "retention_curves": {}, "followup": {},
+               "missingness": {}, "models": {"participant": {}}}
+    return results, people
+
+
+def test_a_cohort_report_alone_gives_no_merged_group_away():
+    results, people = two_breakdowns()
+    assert [g["group"] for g in results["retention"]["sector"]["groups"]] == [
+        "food_processing", "garment_textile", "other", "retail_hospitality"]  # other: 2 + 10
+    alone = Cohort("c", results, people)
+    table = joint.joint_table([alone], MIN_CELL, with_pooled=False)
+    footwear = cell("c", "groups/sector/footwear_leather/completed")
+    own_table_only = {"c": disclosure.protect(table.own["c"], MIN_CELL)}
+    assert own_table_only == {"c": []}  # no count it shows is small
+    assert pinned(table, own_table_only, {footwear}) == {footwear: (1, 1)}  # 8 - 7
+    hidden = {"c": hidden_cells(results, people, MIN_CELL, "c")}
+    assert pinned(table, hidden) == {}
+    assert set(own_table_only["c"]) <= set(hidden["c"])
+
+
+def test_hidden_last_keeps_the_questions_breakdown_shown():
+    """Protecting footwear needs FSP TSK's row or garment's hidden: with sector in
+    `hidden_last` (the unions' garment question) it is FSP TSK's; without, the cheaper one."""
+    for last, kept, hid in ((("sector",), "sector", "federation"),
+                            (("federation",), "federation", "sector")):
+        results, people = two_breakdowns(last)
+        hidden = hidden_cells(results, people, MIN_CELL)
+        row = {"sector": "garment_textile", "federation": "fsp_tsk"}
+        assert not {f"retention/{kept}/{row[kept]}/{k}" for k in ("completed", "dropouts")} \
+            & set(hidden), last
+        assert {f"retention/{hid}/{row[hid]}/{k}" for k in ("completed", "dropouts")} \
+            & set(hidden), last
+
+
+def test_a_curve_is_its_own_reports_figure_in_the_joint_table():
+    """Two cohorts' age-group curves share a name ("curve/age_group/40_plus"); hiding one
+    cohort's curve whole must not hide the other's."""
+    from analysis.privacy.disclosure import Table
+
+    own = Table()
+    own.add("curve/age_group/40_plus/1", 3, figure="curve/age_group/40_plus")
+    build = joint._Builder()
+    build.copy(own, "a")
+    build.copy(own, "b")
+    figures = {n: c.figure for n, c in build.table.cells.items()}
+    assert figures == {"a:curve/age_group/40_plus/1": "a:curve/age_group/40_plus",
+                       "b:curve/age_group/40_plus/1": "b:curve/age_group/40_plus"}

@@ -165,7 +165,7 @@ def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_toge
              | {joint.cell(joint.POOLED, n) for n in hidden})
     cells_ = table.table.cells
     unknown = {n for n, c in cells_.items() if not c.public and (n in names or not c.shown)}
-    targets = {n for n in unknown if n.startswith("pooled:")
+    targets = {n for n in unknown if n.startswith("pooled:") and cells_[n].shown
                or 0 < cells_[n].value < 5 and not cells_[n].shown}
     without_pooled = {n for n, c in cells_.items() if not c.public and not n.startswith(
         "pooled:") and (n in names or not c.shown)} | {n for n in cells_ if n.startswith(
@@ -175,6 +175,7 @@ def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_toge
     pinned = {n for n, r in disclosure.value_ranges(table.table, unknown, targets).items()
               if r[0] is not None and r[0] == r[1]}
     assert pinned <= given_away  # only what the cohort reports give away on their own
+    assert pinned == set() and result["disclosure"]["given_away_by_cohort_reports"] == []
 
 
 def test_what_we_know_so_far_states_each_finding_with_its_people_cohorts_and_agreement(processed):
@@ -219,3 +220,28 @@ def test_a_first_build_proposes_release_1_and_a_rebuild_of_the_same_cohorts_none
                                               releases=[release])
     assert none is None and again["disclosure"]["release"] == 1
     assert again["disclosure"]["hidden"] == result["disclosure"]["hidden"]
+
+
+def test_the_gee_of_equal_cohorts_with_no_covariate_is_the_logit_of_the_overall_share():
+    """Hand-worked: with an intercept only and equal cluster sizes, the exchangeable GEE's
+    estimating equation is the sum of (y - p) over everyone, so p is the overall share."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.models.clustered import cohort_gee
+
+    dropouts = {"a": 4, "b": 6, "c": 10, "d": 8}  # of 20 each: 28 of 80
+    frame = pd.DataFrame({"cohort": np.repeat(list(dropouts), 20),
+                          "dropout": [int(i < k) for k in dropouts.values() for i in range(20)]})
+    gee = cohort_gee(frame, "dropout ~ 1")
+    assert gee["fitted"] and gee["clusters"] == 4 and gee["n_people"] == 80 and gee["events"] == 28
+    assert gee["terms"][0]["estimate"] == pytest.approx(np.log(28 / 52), abs=1e-9)
+
+
+def test_a_gee_the_data_cannot_support_is_a_reason_not_a_stop():
+    import pandas as pd
+
+    frame = pd.DataFrame({"cohort": ["a"] * 5 + ["b"] * 5, "dropout": [0] * 10,
+                          "age_40_plus": [0, 1] * 5})
+    gee = pooled._clustered(frame, "dropout ~ age_40_plus")
+    assert gee["fitted"] is False and gee["reason"] and "dropout" in gee["message"]

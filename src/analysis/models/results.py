@@ -11,7 +11,7 @@ from analysis import codebook, features, models
 from analysis.errors import NotEstimable
 from analysis.models.age_curve import completion_by_age
 from analysis.outputs import write_json
-from analysis.privacy import counts
+from analysis.privacy import joint
 
 # 4: each model keeps the epv_for_ml its method was chosen by, and parameters monte_carlo_tables
 # 5: stop_reasons (why dropouts stopped, from the follow-up file); age_curve
@@ -185,7 +185,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                                       "district", "disability", "employment_status"),
                   curves_by: tuple = ("age_group", "age_class", "sector"),
                   monte_carlo_tables: int = models.descriptive.MONTE_CARLO_TABLES,
-                  age_curve_spline_df: int = 0) -> dict:
+                  age_curve_spline_df: int = 0,
+                  hidden_last: tuple = ("age_group", "sector")) -> dict:
     """Every number the report shows, for the models the researcher specified.
 
     `mice_threshold`: more than this share missing in a model variable adds a multiple-
@@ -195,7 +196,9 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     complete data than this, and a model is not fitted (the report says why).
     `monte_carlo_tables`: random tables behind each Fisher-Freeman-Halton p-value.
     `age_curve_spline_df`: the completion-by-age curve, 0 a straight line in age (log-odds),
-    3 or more a natural spline with that many degrees of freedom.
+    3 or more a natural spline with that many degrees of freedom. `hidden_last`: the
+    breakdowns whose counts are hidden last when counts must be hidden to protect a small one
+    (the questions the evaluation answers: over 40, garment).
     """
     if not 1 <= int(min_cell) <= 100:
         raise models.ModelSpecError(f"min_cell = {min_cell}: expected a whole number of people "
@@ -208,7 +211,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     participants = processed["participants"]
     cohort = processed["cohort"]
     n_sessions = len(cohort["session_dates"])
-    for variable in (*groupings, *curves_by):
+    for variable in (*groupings, *curves_by, *hidden_last):
         if variable not in participants:
             raise models.ModelSpecError(
                 f"groupings: unknown variable `{variable}`. Variables available: "
@@ -229,7 +232,8 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
                        "mice_threshold": mice_threshold,
                        "influence_exact_max": influence_exact_max, "min_people": min_people,
                        "monte_carlo_tables": monte_carlo_tables,
-                       "age_curve_spline_df": age_curve_spline_df},
+                       "age_curve_spline_df": age_curve_spline_df,
+                       "hidden_last": list(hidden_last)},
         "funnel": funnel(participants, n_sessions),
         "retention": {
             variable: {"groups": models.retention_by(participants, variable, min_cell),
@@ -262,7 +266,7 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     results["disclosure"] = {
         "rule": "primary below min_cell, complementary until no hidden count is exact",
         "min_cell": min_cell,
-        "hidden": counts.hidden_cells(results, participants, min_cell)}
+        "hidden": joint.hidden_cells(results, participants, min_cell)}
     return results
 
 

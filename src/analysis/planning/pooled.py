@@ -15,15 +15,19 @@ cannot. Numbers only; the report layer (`planning_sections`) writes the words.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from statsmodels.tools.sm_exceptions import PerfectSeparationError
 
 from analysis import models
+from analysis.errors import NotEstimable
 from analysis.models import results
 from analysis.models.age_curve import completion_by_age
 from analysis.models.clustered import cohort_gee
 from analysis.outputs import load_results
 from analysis.privacy import joint
 from analysis.privacy.releases import needs_release, release_of
+from analysis.report import figures
 
 # what a release record and the pooled results.json keep of the pooled counts
 COUNT_KEYS = ("funnel", "retention", "followup", "stop_reasons")
@@ -82,7 +86,8 @@ def build_pooled_results(processed_dirs, formula: str, reports_dir, min_cell: in
                         "registered": f["registered"], "enrolled": f["enrolled"],
                         "completed": f["completed"], "dropouts": f["dropouts"],
                         "sessions": len(c["cohort"]["session_dates"]),
-                        "retained_by_session": _retained(f)})
+                        "retained_by_session": figures.retained_by_session(
+                            f, len(c["cohort"]["session_dates"]))})
     used = pooled_formula(formula) if len(cohorts) > 1 else formula
     _, model = results.report_model(participants, used, "formula", epv_for_ml=epv_for_ml)
 
@@ -140,24 +145,18 @@ def build_pooled_results(processed_dirs, formula: str, reports_dir, min_cell: in
     return pooled, record
 
 
-def _retained(funnel: dict) -> list[int]:
-    """People still in the training at each session (the public funnel, as a curve)."""
-    after = funnel["dropouts_after_session"]
-    left, retained = funnel["enrolled"], []
-    for session in range(1, len(funnel["attended_by_session"]) + 1):
-        retained.append(left)
-        left -= int(after.get(str(session), 0))
-    return retained
-
-
 def _clustered(participants: pd.DataFrame, formula: str) -> dict:
+    """The GEE beside the fixed-effects model, or why it could not be fitted (the report says
+    so): too few people or events (NotEstimable), or statsmodels' fit failing on this data. A
+    formula that is wrong stops the build with its one line (ModelSpecError)."""
     try:
         return cohort_gee(participants, formula)
+    except NotEstimable as error:
+        return {"fitted": False, "reason": error.reason, "message": str(error)}
     except models.ModelSpecError:
         raise
-    except Exception as error:  # noqa: BLE001  (NotEstimable and statsmodels' failures)
-        return {"fitted": False, "reason": getattr(error, "reason", "not_converged"),
-                "message": str(error)}
+    except (np.linalg.LinAlgError, ValueError, PerfectSeparationError) as error:
+        return {"fitted": False, "reason": "not_converged", "message": str(error)}
 
 
 def heterogeneity(participants: pd.DataFrame, model: dict) -> dict:

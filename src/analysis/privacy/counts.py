@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis import codebook
 from analysis.privacy import cells
-from analysis.privacy.disclosure import Table, protect
+from analysis.privacy.disclosure import Table
 
 
 def merge_small_groups(values: pd.Series, min_cell: int) -> pd.Series:
@@ -177,7 +177,3 @@ def _stop_reasons(table: Table, results: dict, f: dict) -> None:
     if block["n_dropouts"] == f["dropouts"]:
         table.equal(cells.funnel(results, "dropouts"), [n_known, n_unknown])
 
-
-def hidden_cells(results: dict, participants: pd.DataFrame, min_cell: int) -> list[str]:
-    """The names of the counts the cohort report hides."""
-    return protect(cohort_table(results, participants, min_cell), min_cell)

@@ -449,15 +449,25 @@ def _public_by_totals(table: Table, moves: Moves | None = None) -> set[str]:
     return determined | {n for n, c in table.cells.items() if c.public}
 
 
-def protect(table: Table, min_cell: int) -> list[str]:
+def breakdown_of(name: str) -> str | None:
+    """The breakdown (variable) a count is a row of: sector for
+    "retention/sector/garment_textile/n" (also named by its report, "<report>:retention/…"),
+    its implied unmerged groups and its curve's steps."""
+    parts = name.rsplit(":", 1)[-1].split("/")
+    return parts[1] if parts[0] in ("retention", "groups", "curve") and len(parts) > 2 else None
+
+
+def protect(table: Table, min_cell: int, hidden_last=()) -> list[str]:
     """The cells to hide: primary (0 < count < min_cell) plus complementary, chosen greedily
-    (the smallest count that shares a relation with an exposed cell, ties by name), until
-    no hidden or small implied count has a single possible value. A figure (a retention
-    curve) is drawn whole or not at all."""
-    return protect_with_public(table, min_cell)[0]
+    (the smallest count that shares a relation with an exposed cell, ties by name; counts of
+    the breakdowns in `hidden_last` after the others, totals last), until no hidden or small
+    implied count has a single possible value. A figure (a retention curve) is drawn whole or
+    not at all."""
+    return protect_with_public(table, min_cell, hidden_last)[0]
 
 
-def protect_with_public(table: Table, min_cell: int) -> tuple[list[str], set[str]]:
+def protect_with_public(table: Table, min_cell: int,
+                        hidden_last=()) -> tuple[list[str], set[str]]:
     """`protect`, and the cells the published totals determine (never hidden)."""
     public = _public_by_totals(table)
     hidden = {n for n, c in table.cells.items()
@@ -478,7 +488,8 @@ def protect_with_public(table: Table, min_cell: int) -> tuple[list[str], set[str
         return not any(f"/{g}/" in name for g in RESIDUAL_GROUPS)
 
     def cost(name):  # hide counts inside a table before the totals readers rely on
-        return (table.cells[name].total, named(name), table.cells[name].value, name)
+        return (table.cells[name].total, breakdown_of(name) in hidden_last, named(name),
+                table.cells[name].value, name)
 
     neighbours: dict[str, set[str]] = {n: set() for n in table.cells}
     for relation in table.relations:

@@ -1,7 +1,10 @@
 """Disclosure control across every report a reader can hold: all cohort reports, the pooled
 report and every earlier pooled release, protected as one table of counts.
 
-Each cohort report is protected on its own (`counts.hidden_cells`). A reader who holds them all
+Each cohort report is protected on its own (`hidden_cells`, below: its table, and then, by the
+same machinery with no pooled report, the groups it merged into "other", which another
+breakdown's rows can pin: federation FSP TSK = the garment and footwear people, so FSP TSK's
+completers minus garment's are footwear's). A reader who holds them all
 and the pooled report has more to work with: (a) a pooled count (completion by age class
 "40-49 / dropouts" over every cohort) minus the counts the other cohorts' reports show gives a
 cohort's hidden count; (b) a later pooled release minus an earlier one is the cohorts added in
@@ -65,6 +68,7 @@ results.json).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -85,6 +89,8 @@ COUNTS = ("n", "completed", "dropouts")
 TOTAL_PRICE = 1000   # a row or table total: hidden only when inner cells cannot do
 ZERO_PRICE = 1000    # zeros are shown unless hiding one is the only way
 NAMED_PRICE = 5      # a named group (garment) tells more than the residual "other"
+QUESTION_PRICE = 500  # a breakdown the evaluation's questions are about (`hidden_last`):
+                      # its inner counts go after every other breakdown's, before any total
 
 
 class DisclosureError(RuntimeError):
@@ -107,6 +113,7 @@ class JointTable:
     pooled: dict                       # the pooled report's counts (pooled_counts)
     min_cells: dict[str, int]          # each report's threshold for a small count
     releases: list = field(default_factory=list)
+    hidden_last: frozenset = frozenset()  # breakdowns hidden last (the cohorts' parameters)
     # counts the reports that may not hide more (`protect_jointly`'s hide_in) give away on
     # their own: nothing the others hide can protect them (the console and results.json say so)
     given_away: list[str] = field(default_factory=list)
@@ -215,8 +222,9 @@ class _Builder:
         self._seen: set[frozenset] = set()
 
     def copy(self, own: Table, report: str) -> None:
-        for name, c in own.cells.items():
-            self.table.cells[cell(report, name)] = c
+        for name, c in own.cells.items():  # a figure is its report's: drawn whole there
+            figure = cell(report, c.figure) if c.figure else None
+            self.table.cells[cell(report, name)] = dataclasses.replace(c, figure=figure)
         for relation in own.relations:
             self.relation({cell(report, n): v for n, v in relation.items()})
 
@@ -322,9 +330,12 @@ def _sum_over(name: str, cohorts, groups: dict, where: dict, table: Table) -> li
     return None
 
 
-def joint_table(cohorts: list[Cohort], min_cell: int, releases=()) -> JointTable:
+def joint_table(cohorts: list[Cohort], min_cell: int, releases=(),
+                with_pooled: bool = True) -> JointTable:
     """Every cohort's table, the pooled report's and every earlier release's counts in one
-    table, with the relations that tie them (the module docstring says which)."""
+    table, with the relations that tie them (the module docstring says which).
+    `with_pooled=False`: the cohorts' reports alone, each with its implied unmerged groups
+    (what `hidden_cells` protects one cohort report with)."""
     ids = [c.id for c in cohorts]
     if not ids:
         raise ValueError("no cohorts to protect together")
@@ -339,6 +350,10 @@ def joint_table(cohorts: list[Cohort], min_cell: int, releases=()) -> JointTable
         own[c.id] = cohort_table(c.results, c.participants, min_cells[c.id])
         build.copy(own[c.id], c.id)
         where[c.id] = _unmerged(build, c, variables, min_cells[c.id])
+    last = frozenset(v for c in cohorts
+                     for v in c.results.get("parameters", {}).get("hidden_last", ()))
+    if not with_pooled:
+        return JointTable(build.table, own, pooled, min_cells, hidden_last=last)
     own[POOLED] = cohort_table(pooled, stacked(cohorts), min_cell)
     min_cells[POOLED] = min_cell
     build.copy(own[POOLED], POOLED)
@@ -353,7 +368,7 @@ def joint_table(cohorts: list[Cohort], min_cell: int, releases=()) -> JointTable
         build.equal(cell(POOLED, name), parts)
     for release in releases:
         _add_release(build, release, ids, where)
-    return JointTable(table, own, pooled, min_cells, list(releases))
+    return JointTable(table, own, pooled, min_cells, list(releases), hidden_last=last)
 
 
 def _add_release(build: _Builder, release: Release, ids: list[str], where: dict) -> None:
@@ -381,11 +396,11 @@ def _add_release(build: _Builder, release: Release, ids: list[str], where: dict)
 
 # --- protection --------------------------------------------------------------------------
 
-def _price(table: Table, name: str) -> float:
-    c = table.cells[name]
+def _price(joint: JointTable, name: str) -> float:
+    c = joint.table.cells[name]
     named = not any(f"/{g}/" in name for g in RESIDUAL_GROUPS)
     return (1 + c.value + TOTAL_PRICE * c.total + ZERO_PRICE * (c.value == 0)
-            + NAMED_PRICE * named)
+            + NAMED_PRICE * named + QUESTION_PRICE * (disclosure.breakdown_of(name) in joint.hidden_last))
 
 
 def _caps(joint: JointTable) -> dict[str, int]:
@@ -445,7 +460,7 @@ def _complement(joint: JointTable, unknown: set[str], target: str, allowed: set[
     pay = {p: i for i, p in enumerate(payers)}
     price = np.zeros(len(payers))
     for n in priced:
-        price[pay[figure_of[n]]] += _price(table, n)
+        price[pay[figure_of[n]]] += _price(joint, n)
     size = len(names) + len(payers)
     rows, cols, data, lower, upper = [], [], [], [], []
 
@@ -614,7 +629,7 @@ def protect_jointly(cohorts: list[Cohort], min_cell: int = 5, releases=(),
     """The counts each report hides (by report: every cohort id and POOLED; names as the
     report writes them), so that a reader holding every report and every earlier release pins
     no hidden count, and no small implied one, to a single value. Each cohort report hides at
-    least what its own protection hides (`Cohort.hidden`, or `counts.hidden_cells` computed);
+    least what its own protection hides (`Cohort.hidden`, or `hidden_cells` computed);
     the pooled report hides its small counts. `hide_in`: the reports that may hide more than
     that (None: all). The pipeline passes {POOLED}: a cohort report, once sent, never changes
     when a later cohort is added; hiding in the pooled report alone always suffices, since a
@@ -627,16 +642,21 @@ def protect_jointly(cohorts: list[Cohort], min_cell: int = 5, releases=(),
     bound = max(_caps(joint).values())
     for c in cohorts:
         own = joint.own[c.id]
-        if c.hidden is None:
-            floor, own_public = disclosure.protect_with_public(own, joint.min_cells[c.id])
+        if c.hidden is None and POOLED not in joint.own:  # `hidden_cells`: its own table first
+            floor, own_public = disclosure.protect_with_public(own, joint.min_cells[c.id],
+                                                               joint.hidden_last)
         else:
-            floor, own_public = c.hidden, _determined(own, joint.min_cells[c.id], bound)
+            floor = c.hidden
+            if floor is None:  # what its report hides (`hidden_cells`), as results.json has it
+                floor = hidden_cells(c.results, c.participants, joint.min_cells[c.id], c.id)
+            own_public = _determined(own, joint.min_cells[c.id], bound, also=floor)
         hidden |= {cell(c.id, n) for n in floor}
         public |= {cell(c.id, n) for n in own_public}
-    own = joint.own[POOLED]
-    public |= {cell(POOLED, n) for n in _determined(own, min_cell, bound)}
-    hidden |= {cell(POOLED, n) for n, c in own.cells.items()
-               if c.shown and 0 < c.value < min_cell} - public
+    own = joint.own.get(POOLED)
+    if own is not None:
+        public |= {cell(POOLED, n) for n in _determined(own, min_cell, bound)}
+        hidden |= {cell(POOLED, n) for n, c in own.cells.items()
+                   if c.shown and 0 < c.value < min_cell} - public
     small = {n for n, c in table.cells.items() if not c.shown and n not in public
              and 0 < c.value < joint.min_cells.get(report_of(n), min_cell)}
     solver = _Solver(joint, public, small)
@@ -691,12 +711,26 @@ def protect_jointly(cohorts: list[Cohort], min_cell: int = 5, releases=(),
     return result
 
 
-def _determined(own: Table, min_cell: int, bound: int) -> set[str]:
-    """The public cells of a report's table and the small counts (0 < count < min_cell) its
-    published totals alone determine: never hidden, never protected (`protect` computes the
-    same for every cell; only these matter here)."""
+def hidden_cells(results: dict, participants: pd.DataFrame, min_cell: int,
+                 cohort_id: str = "cohort") -> list[str]:
+    """The counts one cohort report hides: its own table's protection (`disclosure.protect`)
+    and then, as in the joint protection, its implied unmerged groups too. A group merged into
+    "other" can still be pinned by another breakdown (federation FSP TSK = the garment and
+    footwear people: FSP TSK completed - garment completed = footwear completed), which the
+    report's own table, holding only the rows it shows, cannot see."""
+    alone = Cohort(cohort_id, results, participants)
+    table = joint_table([alone], min_cell, with_pooled=False)
+    return protect_jointly([alone], min_cell, joint=table)[cohort_id]
+
+
+def _determined(own: Table, min_cell: int, bound: int, also=()) -> set[str]:
+    """The public cells of a report's table and the small counts (0 < count < min_cell), and
+    the counts in `also` (what the report hides), its published totals alone determine: never
+    hidden, never protected (`protect` computes the same for every cell; only these matter
+    here: a hidden curve step the funnel fixes is no secret to keep)."""
     unknown = {n for n, c in own.cells.items() if not c.public}
-    small = {n for n in unknown if 0 < own.cells[n].value < min_cell}
+    also = set(also)
+    small = {n for n in unknown if 0 < own.cells[n].value < min_cell or n in also}
     moves, found = Moves(own), set()
     for names, relations in disclosure._components(own, unknown):
         wanted = [n for n in names if n in small]
@@ -713,7 +747,7 @@ def _show_again(solver: _Solver, hidden: set[str], floor: set[str],
     cells it touches, must keep a second value without it."""
     table = solver.table
     done: set[str] = set()
-    for name in sorted(hidden - floor, key=lambda n: (-_price(table, n), n)):
+    for name in sorted(hidden - floor, key=lambda n: (-_price(solver.joint, n), n)):
         if name not in hidden or name in done:
             continue
         figure = table.cells[name].figure

@@ -251,18 +251,24 @@ def age_curve_alt(results: dict, lang: str) -> str | None:
              low=_pct(last["low"], lang), high=_pct(last["high"], lang))
 
 
+def retained_by_session(funnel: dict, sessions: int) -> list[int]:
+    """People still in the training at each session: the session-1 participants less those who
+    stopped after an earlier one (the public funnel, as a curve; the pooled report sums it)."""
+    after = {int(k): v for k, v in funnel["dropouts_after_session"].items()}
+    stopped, retained = 0, []
+    for session in range(1, sessions + 1):
+        stopped += after.get(session - 1, 0)
+        retained.append(funnel["enrolled"] - stopped)
+    return retained
+
+
 def overall_retention(results: dict) -> list[dict]:
     """Everyone's retention at each session, from the published funnel (so never hidden): the
     share of session-1 participants who had not yet stopped coming."""
-    f = results["funnel"]
-    after = {int(k): v for k, v in f["dropouts_after_session"].items()}
-    stopped, points = 0, []
-    for session in range(1, len(results["cohort"]["session_dates"]) + 1):
-        stopped += after.get(session - 1, 0)
-        points.append({"session": session,
-                       "retained": (f["enrolled"] - stopped) / f["enrolled"] if f["enrolled"]
-                       else None})
-    return points
+    enrolled = results["funnel"]["enrolled"]
+    return [{"session": session, "retained": left / enrolled if enrolled else None}
+            for session, left in enumerate(retained_by_session(
+                results["funnel"], len(results["cohort"]["session_dates"])), start=1)]
 
 
 def retention(results: dict, lang: str):
