@@ -417,7 +417,9 @@ def test_the_attacker_recovers_nothing_from_the_small_cohorts_reports(built_coho
 @pytest.mark.e2e
 def test_the_attacker_recovers_nothing_from_the_demo_reports(demo_project):
     """The demo cohorts as `make report` builds them (conftest's demo_project)."""
-    for cohort in ("demo-2023-08-jakarta", "demo-2023-09-sukabumi"):
+    from analysis.synthetic.specs import DEMO_COHORTS
+
+    for cohort in (spec.id for spec in DEMO_COHORTS):
         reports = demo_project.reports / cohort
         results = _built(reports)
         assert "disclosure" in results

@@ -294,8 +294,10 @@ def test_the_demo_cohorts_and_their_pooled_report_give_nothing_away(tmp_path):
     from analysis.models.results import build_results, load_processed
 
     root = Path(__file__).resolve().parents[1]
+    from analysis.synthetic.specs import DEMO_COHORTS
+
     cohorts = []
-    for cohort in ("demo-2023-08-jakarta", "demo-2023-09-sukabumi"):
+    for cohort in (spec.id for spec in DEMO_COHORTS):
         processed = tmp_path / "processed" / cohort
         write_outputs(clean_cohort(root / "data" / "raw" / cohort), processed,
                       tmp_path / "interim" / cohort)

@@ -328,3 +328,24 @@ def test_no_table_of_a_cohort_report_shows_only_hidden_marks(small_processed):
         sentences = page.count("too few people per group") + page.count(
             "terlalu sedikit orang per kelompok")
         assert sentences, "the small cohort hides whole breakdowns"
+
+
+@pytest.mark.e2e
+def test_no_table_of_the_demo_build_shows_only_hidden_marks(demo_project):
+    """The issue's first check, on the four demo cohorts and the pooled report as `make report
+    pooled` builds them: every table with inner counts shows at least one of them."""
+    from analysis.synthetic.specs import DEMO_COHORTS
+    from test_disclosure import read_tables
+
+    pages = [demo_project.reports / spec.id / f"report{s}.html" for spec in DEMO_COHORTS
+             for s in ("", ".en")]
+    pages += [demo_project.reports / "pooled" / f"report{s}.html" for s in ("", ".en")]
+    checked = 0
+    for page in pages:
+        for found in read_tables(page.read_text(encoding="utf-8")):
+            inner = [text for row in found["rows"] for name, text in row
+                     if name and INNER.match(name.split(":")[-1])]
+            if inner:
+                checked += 1
+                assert any(text != HIDDEN_MARK for text in inner), (page, found["caption"])
+    assert checked >= 3 * len(pages), checked  # the breakdowns are there to check

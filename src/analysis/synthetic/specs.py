@@ -164,4 +164,42 @@ SUKABUMI = CohortSpec(
     seed=20230912,
 )
 
-DEMO_COHORTS = (JAKARTA, SUKABUMI)
+# Two cohorts of the kind the programme plans, so the pooled demo has four cohorts to answer
+# with: one cohort's hidden count is then one of several unknowns in a pooled sum, not the
+# pooled count minus one other cohort's. A garment region (most participants from garment
+# factories, FSP TSK's members) and a cohort of confederation officers (older, Central Jakarta).
+BEKASI = CohortSpec(
+    id="demo-2024-02-bekasi",
+    title={"id": "Pelatihan Reseller Digital Promise II Impact — Bekasi–Karawang (garmen), "
+                 "Februari 2024 (DATA SINTETIS)",
+           "en": "Promise II Impact Digital Reseller Training — Bekasi–Karawang (garment), "
+                 "February 2024 (SYNTHETIC DATA)"},
+    place="Bekasi",
+    session_dates=[dt.date(2024, 2, 6), dt.date(2024, 2, 13), dt.date(2024, 2, 20)],
+    group_start=dt.date(2024, 1, 30),
+    n_registered=52,
+    n_enrolled=46,
+    districts=["Kab. Bekasi", "bekasi", "Kota Bekasi", "Karawang", "kab karawang"],
+    seed=20240206,
+    sector_shares={"garment_textile": 0.70, "footwear_leather": 0.10,
+                   "electronics_automotive": 0.10, "food_processing": 0.05, "other": 0.05},
+)
+
+OFFICERS = CohortSpec(
+    id="demo-2024-04-officers",
+    title={"id": "Pelatihan Reseller Digital Promise II Impact — pengurus konfederasi, Jakarta, "
+                 "April 2024 (DATA SINTETIS)",
+           "en": "Promise II Impact Digital Reseller Training — confederation officers, Jakarta, "
+                 "April 2024 (SYNTHETIC DATA)"},
+    place="Jakarta",
+    session_dates=[dt.date(2024, 4, 2), dt.date(2024, 4, 9), dt.date(2024, 4, 16)],
+    group_start=dt.date(2024, 3, 26),
+    n_registered=38,
+    n_enrolled=34,
+    districts=["Jakarta Pusat", "jakpus", "Jakarta Timur", "Jakarta Utara", "Kota Bekasi",
+               "Tangerang"],
+    seed=20240402,
+    age_range=(30, 58),
+)
+
+DEMO_COHORTS = (JAKARTA, SUKABUMI, BEKASI, OFFICERS)
