@@ -138,7 +138,6 @@ def test_index_lists_cohorts_and_reports_across_cohorts_in_both_languages(proces
 def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_together_give(
         processed):
     from analysis.outputs import load_results
-    from analysis.privacy import joint
 
     result = build(processed)
     published = [load_results(d.parents[1] / "reports" / d.name / "results.json")
@@ -154,13 +153,21 @@ def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_toge
             for k in ("n", "completed", "dropouts"):
                 if 0 < g[k] < result["parameters"]["min_cell"]:
                     assert f"retention/{block_name}/{g['group']}/{k}" in hidden
-    # the attacker over every report at once pins nothing the pooled report could protect
-    cohorts = [joint.Cohort(d.name, r, __import__("pandas").read_parquet(
-        d / "participants.parquet"), hidden=r["disclosure"]["hidden"])
-        for d, r in zip(processed, published, strict=True)]
-    table = joint.joint_table(cohorts, result["parameters"]["min_cell"])
-    from analysis.privacy import disclosure
+    assert_the_reports_together_pin_nothing(processed, published, result)
 
+
+def assert_the_reports_together_pin_nothing(processed, published, result):
+    """The attacker over every report at once (the cohort reports as published, the pooled
+    one as built) pins no hidden count, and no small implied one, to a single value."""
+    import pandas as pd
+
+    from analysis.privacy import disclosure, joint
+
+    hidden = set(result["disclosure"]["hidden"])
+    cohorts = [joint.Cohort(d.name, r, pd.read_parquet(d / "participants.parquet"),
+                            hidden=r["disclosure"]["hidden"])
+               for d, r in zip(processed, published, strict=True)]
+    table = joint.joint_table(cohorts, result["parameters"]["min_cell"])
     names = ({joint.cell(c.id, n) for c in cohorts for n in c.hidden}
              | {joint.cell(joint.POOLED, n) for n in hidden})
     cells_ = table.table.cells
@@ -175,7 +182,63 @@ def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_toge
     pinned = {n for n, r in disclosure.value_ranges(table.table, unknown, targets).items()
               if r[0] is not None and r[0] == r[1]}
     assert pinned <= given_away  # only what the cohort reports give away on their own
-    assert pinned == set() and result["disclosure"]["given_away_by_cohort_reports"] == []
+    # and of that, only what the published funnels alone fix (no secret: a curve's step of 0
+    # after a session nobody left after, hidden with the rest of its curve)
+    everything = {n for n, c in cells_.items() if not c.public}
+    public = {n for n, r in disclosure.value_ranges(table.table, everything, pinned).items()
+              if r[0] == r[1]}
+    assert pinned == public and result["disclosure"]["given_away_by_cohort_reports"] == []
+    return table
+
+
+@pytest.fixture(scope="module")
+def late_leavers(tmp_path_factory):
+    """Three cohorts where many stop after session 2 too: pooled curve steps of 5 and more."""
+    root = tmp_path_factory.mktemp("late")
+    dirs = []
+    for seed in (21, 22, 23):
+        spec = dataclasses.replace(SMALL, id=f"late-{seed}", seed=seed, n_registered=44,
+                                   n_enrolled=40, dropouts_at={2: 10, 3: 9})
+        raw = generate_cohort(spec, root / "raw")
+        write_outputs(clean_cohort(raw), root / "processed" / spec.id, root / "interim" / spec.id)
+        dirs.append(root / "processed" / spec.id)
+        publish(dirs[-1], root / "reports")
+    return dirs
+
+
+@pytest.mark.slow
+def test_pooled_retention_curves_are_the_cohorts_people_counted_and_drawn_where_safe(
+        late_leavers):
+    import pandas as pd
+
+    from analysis.outputs import load_results
+    from analysis.report import figures
+
+    result = build(late_leavers)
+    people = pd.concat([pd.read_parquet(d / "participants.parquet") for d in late_leavers])
+    people = people[people["enrolled"]]
+    published = [load_results(d.parents[1] / "reports" / d.name / "results.json")
+                 for d in late_leavers]
+    assert result["cohort"]["sessions"] == 3
+    assert result["funnel"]["dropouts_after_session"] == {  # the cohorts' funnels summed
+        s: sum(r["funnel"]["dropouts_after_session"][s] for r in published) for s in ("1", "2")}
+    assert int(result["funnel"]["dropouts_after_session"]["2"]) >= 25  # late leavers indeed
+    curves = result["retention_curves"]["age_group"]["curves"]
+    for group, points in curves.items():
+        inside = people[people["age_group"] == group]
+        assert points[0]["at_risk"] == len(inside)
+        for point in points:  # gone before session s: stopped after an earlier session
+            gone = int((inside["dropout"] & (inside["dropout_after_session"] < point["session"]))
+                       .sum())
+            assert point["retained"] * len(inside) == pytest.approx(len(inside) - gone)
+    assert figures.any_curve_drawn(result)  # 9 leave after session 2 in each cohort
+    hidden = set(result["disclosure"]["hidden"])
+    for variable in result["retention_curves"]:
+        for group in figures.visible_curves(result, variable):
+            steps = [f"curve/{variable}/{group}/{s}" for s in (1, 2)]
+            assert not hidden.intersection(steps)
+    table = assert_the_reports_together_pin_nothing(late_leavers, published, result)
+    assert any(n.startswith("pooled:curve/") for n in table.table.cells)
 
 
 def test_what_we_know_so_far_states_each_finding_with_its_people_cohorts_and_agreement(processed):

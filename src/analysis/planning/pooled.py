@@ -107,6 +107,7 @@ def build_pooled_results(processed_dirs, formula: str, reports_dir, min_cell: in
             "id": "pooled",
             "title_key": "pooled_title",
             "session_dates": [],
+            "sessions": counts["sessions"],  # every cohort's, or None when they differ
             "synthetic": all(c["cohort"]["synthetic"] for c in cohorts),
         },
         "parameters": {"min_cell": min_cell, "formula": formula, "significance": significance,
@@ -121,6 +122,7 @@ def build_pooled_results(processed_dirs, formula: str, reports_dir, min_cell: in
         "clustered_model": (_clustered(participants, formula) if len(cohorts)
                             >= random_intercept_min_cohorts else None),
         **{key: counts[key] for key in COUNT_KEYS},
+        "retention_curves": counts["retention_curves"],
         "age_curve": completion_by_age(people, min_cell, age_curve_spline_df),
         "disclosure": {"method": "joint", "min_cell": min_cell, "hidden": hidden[joint.POOLED],
                        "protected_with": ids,

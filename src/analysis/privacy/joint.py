@@ -147,8 +147,9 @@ def pooled_counts(cohorts: list[Cohort], min_cell: int) -> dict:
     """The pooled report's counts, in results.json's shape (what `cohort_table` reads): every
     cohort's enrolled people in one table, every breakdown the cohort reports hold (on the
     unmerged groups, then merged by the pooled counts, `merge_small_groups`), follow-up among
-    completers and dropouts, reasons for stopping. No curves, no risk quartiles, no table of
-    missing values (the pooled report shows none of them)."""
+    completers and dropouts, reasons for stopping, and the retention curves of the breakdowns
+    every cohort report draws when the cohorts have the same number of sessions (`_curves`).
+    No risk quartiles, no table of missing values (the pooled report shows neither)."""
     people = stacked(cohorts)
     enrolled = people[people["enrolled"].astype(bool)]
     completed, dropout = enrolled["completed"].astype(bool), enrolled["dropout"].astype(bool)
@@ -174,15 +175,71 @@ def pooled_counts(cohorts: list[Cohort], min_cell: int) -> dict:
                 for group, who in (("completed", completed), ("dropout", dropout))]
         followup[variable] = {"n_known": int(known.sum()), "yes": int((known & answer).sum()),
                               "by_completion": {"groups": rows}}
+    sessions = _sessions(cohorts)
+    after = enrolled["dropout_after_session"].astype(float) if sessions else None
     return {
         "cohorts": [c.id for c in cohorts],
         "parameters": {"min_cell": min_cell},
+        "sessions": sessions,
         "funnel": {"enrolled": int(len(enrolled)), "completed": int(completed.sum()),
-                   "dropouts": int(dropout.sum()), "dropouts_after_session": {}},
-        "retention": retention, "retention_curves": {}, "followup": followup,
+                   "dropouts": int(dropout.sum()),
+                   "dropouts_after_session": {str(s): int((dropout & (after == s)).sum())
+                                              for s in range(1, (sessions or 1))}},
+        "retention": retention, "retention_curves": _curves(cohorts, enrolled, sessions,
+                                                            min_cell),
+        "followup": followup,
         "stop_reasons": _pooled_stop_reasons(cohorts),
         "missingness": {}, "models": {"participant": {}},
     }
+
+
+def _sessions(cohorts: list[Cohort]) -> int | None:
+    """The number of sessions every cohort had (None: they differ, and a curve over cohorts of
+    three and of four sessions would mix "stopped before the end" with "had no fourth")."""
+    if any("dropout_after_session" not in c.participants for c in cohorts):
+        return None  # (a table of counts without the sessions people left after)
+    found = set()
+    for c in cohorts:
+        dates = c.results.get("cohort", {}).get("session_dates")
+        found.add(len(dates) if dates is not None else
+                  sum(str(k).startswith("attended_session_") for k in c.participants.columns))
+    return found.pop() if len(found) == 1 else None
+
+
+def curve_variables(cohorts: list[Cohort]) -> list[str]:
+    """The breakdowns the pooled report draws curves for: those every cohort report draws."""
+    if (_sessions(cohorts) or 0) < 2:
+        return []
+    drawn = [list(c.results.get("retention_curves") or {}) for c in cohorts]
+    return [v for v in _in_order(drawn) if all(v in d for d in drawn)]
+
+
+def _curves(cohorts: list[Cohort], enrolled: pd.DataFrame, sessions: int | None,
+            min_cell: int) -> dict:
+    """Retention at each session by group over every cohort, in the cohort reports' shape
+    (`models.retention_curves`): a dropout leaves after the session they last came to, a
+    completer stays to the end, so the curve is the share not yet gone, step by step. No test:
+    cohorts differ in how many drop out (the pooled tables carry none either)."""
+    found = {}
+    if not sessions:
+        return found
+    dropout = enrolled["dropout"].astype(bool).to_numpy()
+    after = enrolled["dropout_after_session"].astype(float).to_numpy()  # NaN: completed
+    for variable in curve_variables(cohorts):
+        _, merged = _codes(_values(enrolled, variable), min_cell)
+        curves = {}
+        for group in codebook.group_order(variable, set(merged)):
+            inside = merged == group
+            n, points = int(inside.sum()), []
+            for session in range(1, sessions + 1):
+                gone = int((inside & dropout & (after < session)).sum())
+                at_risk = int((inside & ~(dropout & (after < session - 1))).sum())
+                points.append({"session": session, "retained": (n - gone) / n,
+                               "at_risk": at_risk})
+            curves[group] = points
+        found[variable] = {"curves": curves,
+                           "test": {"test": None, "statistic": None, "p_value": None}}
+    return found
 
 
 def _pooled_stop_reasons(cohorts: list[Cohort]) -> dict:
@@ -258,11 +315,14 @@ def _values(enrolled: pd.DataFrame, variable: str) -> pd.Series:
     return pd.Series(None, index=enrolled.index, dtype=object)  # not recorded: unknown
 
 
-def _unmerged(build: _Builder, cohort: Cohort, variables: list[str], min_cell: int) -> dict:
+def _unmerged(build: _Builder, cohort: Cohort, variables: list[str], min_cell: int,
+              curve_vars=(), sessions: int | None = None) -> dict:
     """A cohort's counts per unmerged group of every breakdown: the report's own cell where the
     report shows the group as a row, else an implied cell tied to the row that holds it. The
     groups of one breakdown that hold exactly the people of groups of another add up to them.
-    Returns {(variable, group, count): joint cell name}."""
+    For the breakdowns the pooled report draws curves of (`curve_vars`), the same for the
+    dropouts after each session ("after_<s>", the curve's steps). Returns
+    {(variable, group, count): joint cell name}."""
     people = cohort.participants
     enrolled = people[people["enrolled"].astype(bool).to_numpy()]
     outcome = {"n": np.ones(len(enrolled), dtype=bool),
@@ -313,7 +373,43 @@ def _unmerged(build: _Builder, cohort: Cohort, variables: list[str], min_cell: i
                 continue  # the groups of one breakdown do not overlap: sizes say it
             for k in COUNTS:
                 build.equal(where[(*coarse, k)], [where[(*key, k)] for key in inside])
+    _steps(build, cohort, enrolled, curve_vars, sessions, min_cell, outcome["dropouts"], where)
     return where
+
+
+def _steps(build: _Builder, cohort: Cohort, enrolled: pd.DataFrame, curve_vars, sessions,
+           min_cell: int, dropout: np.ndarray, where: dict) -> None:
+    """A cohort's dropouts after each session per unmerged group (what a pooled curve step
+    sums): the report's own curve step where it draws the group's curve, else an implied
+    count; a group's steps add up to its dropouts, and the groups' steps to the step of the
+    curve that holds them."""
+    if not curve_vars:
+        return
+    table = build.table
+    after = enrolled["dropout_after_session"].astype(float).to_numpy()
+    drawn = cohort.results.get("retention_curves") or {}
+    for variable in curve_vars:
+        raw, merged = _codes(_values(enrolled, variable), min_cell)
+        curves = drawn.get(variable, {}).get("curves", {})
+        for code in sorted(set(raw)):
+            inside = raw == code
+            own = code in curves and bool(((merged == code) == inside).all())
+            steps = []
+            for s in range(1, sessions):
+                name = cell(cohort.id, f"curve/{variable}/{code}/{s}")
+                if not own:
+                    name = cell(cohort.id, f"groups/{variable}/{code}/after_{s}")
+                    table.add(name, int((inside & dropout & (after == s)).sum()), shown=False)
+                where[variable, code, f"after_{s}"] = name
+                steps.append(name)
+            build.equal(where[variable, code, "dropouts"], steps)
+        for group in sorted(curves):
+            codes = sorted(set(raw[merged == group]))
+            if codes == [group]:
+                continue
+            for s in range(1, sessions):
+                build.equal(cell(cohort.id, f"curve/{variable}/{group}/{s}"),
+                            [where[variable, code, f"after_{s}"] for code in codes])
 
 
 def _sum_over(name: str, cohorts, groups: dict, where: dict, table: Table) -> list[str] | None:
@@ -325,6 +421,12 @@ def _sum_over(name: str, cohorts, groups: dict, where: dict, table: Table) -> li
         codes = groups.get(variable, {}).get(group, [group])
         return [where[c][variable, code, count] for c in cohorts for code in codes
                 if (variable, code, count) in where[c]]
+    if kind == "curve":
+        _, variable, group, session = name.split("/")
+        codes = groups.get(variable, {}).get(group, [group])
+        key = f"after_{session}"
+        return [where[c][variable, code, key] for c in cohorts for code in codes
+                if (variable, code, key) in where[c]]
     if kind in ("followup", "stop_reasons", "funnel"):
         return [cell(c, name) for c in cohorts if cell(c, name) in table.cells]
     return None
@@ -344,12 +446,12 @@ def joint_table(cohorts: list[Cohort], min_cell: int, releases=(),
     build = _Builder()
     own, min_cells, where = {}, {}, {}
     pooled = pooled_counts(cohorts, min_cell)
-    variables = list(pooled["retention"])
+    variables, curves = list(pooled["retention"]), list(pooled["retention_curves"])
     for c in cohorts:
         min_cells[c.id] = int(c.results.get("parameters", {}).get("min_cell", min_cell))
         own[c.id] = cohort_table(c.results, c.participants, min_cells[c.id])
         build.copy(own[c.id], c.id)
-        where[c.id] = _unmerged(build, c, variables, min_cells[c.id])
+        where[c.id] = _unmerged(build, c, variables, min_cells[c.id], curves, pooled["sessions"])
     last = frozenset(v for c in cohorts
                      for v in c.results.get("parameters", {}).get("hidden_last", ()))
     if not with_pooled:
@@ -654,7 +756,7 @@ def protect_jointly(cohorts: list[Cohort], min_cell: int = 5, releases=(),
         public |= {cell(c.id, n) for n in own_public}
     own = joint.own.get(POOLED)
     if own is not None:
-        public |= {cell(POOLED, n) for n in _determined(own, min_cell, bound)}
+        public |= {cell(POOLED, n) for n in _determined(own, min_cell, bound, also=own.cells)}
         hidden |= {cell(POOLED, n) for n, c in own.cells.items()
                    if c.shown and 0 < c.value < min_cell} - public
     small = {n for n, c in table.cells.items() if not c.shown and n not in public

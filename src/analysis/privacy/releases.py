@@ -34,7 +34,7 @@ from analysis.privacy.joint import POOLED, JointTable, pooled_groups
 FORMAT = 1
 RELEASES = Path("data") / "releases"
 FILE = re.compile(r"^pooled-(?P<n>[1-9][0-9]*)\.json$")
-KINDS = ("funnel", "retention", "followup", "stop_reasons")
+KINDS = ("funnel", "retention", "followup", "stop_reasons", "curve")
 KEYS = {"format", "release", "report", "min_cell", "cohorts", "groups", "shown"}
 
 

@@ -266,15 +266,16 @@ def overall_retention(results: dict) -> list[dict]:
     """Everyone's retention at each session, from the published funnel (so never hidden): the
     share of session-1 participants who had not yet stopped coming."""
     enrolled = results["funnel"]["enrolled"]
+    sessions = results["cohort"].get("sessions") or len(results["cohort"]["session_dates"])
     return [{"session": session, "retained": left / enrolled if enrolled else None}
-            for session, left in enumerate(retained_by_session(
-                results["funnel"], len(results["cohort"]["session_dates"])), start=1)]
+            for session, left in enumerate(retained_by_session(results["funnel"], sessions),
+                                           start=1)]
 
 
 def retention(results: dict, lang: str):
     """Kaplan-Meier retention over sessions, by age group, age class and sector, with everyone's
     curve (the funnel, public) in every panel: drawn whenever there are two sessions."""
-    variables = list(results["retention_curves"])
+    variables = list(results.get("retention_curves") or {})
     if not variables or not results["funnel"]["enrolled"]:
         return None  # one session: nothing to retain (the text says)
     overall = overall_retention(results)
@@ -315,6 +316,12 @@ def retention(results: dict, lang: str):
     fig.suptitle(t("retention_title", lang), fontweight="bold")
     fig.tight_layout()
     return fig
+
+
+def any_curve_drawn(results: dict) -> bool:
+    """Whether the retention figure would draw any group's curve (the pooled report leaves out
+    a figure of the everyone line alone, and says why in a sentence)."""
+    return any(visible_curves(results, v) for v in results.get("retention_curves") or {})
 
 
 def power(planning: dict, lang: str):
@@ -371,7 +378,7 @@ def profile_alt(results: dict, lang: str) -> str:
 
 
 def retention_alt(results: dict, lang: str) -> str | None:
-    if not results["retention_curves"] or not results["funnel"]["enrolled"]:
+    if not results.get("retention_curves") or not results["funnel"]["enrolled"]:
         return None  # no figure either
     last = overall_retention(results)[-1]
     parts = [t("alt_retention_everyone", lang, session=last["session"],

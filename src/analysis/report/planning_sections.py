@@ -190,6 +190,23 @@ def pooled_age_curve(pooled: dict, lang: str) -> str:
     return age_curve_paragraph(pooled, lang)
 
 
+def pooled_curves_note(pooled: dict, lang: str) -> str:
+    """Why no curve by group is drawn (empty when one is): the cohorts' numbers of sessions
+    differ, or every curve would show or give away a hidden count."""
+    from analysis.report.figures import any_curve_drawn
+
+    lengths = sorted({c["sessions"] for c in pooled["cohorts"]})
+    if pooled.get("retention_curves"):
+        if any_curve_drawn(pooled):
+            return ""
+        return paragraph(t("pooled_group_curves_hidden", lang,
+                           min_cell=pooled["parameters"]["min_cell"]))
+    if len(lengths) < 2:
+        return ""
+    return paragraph(t("pooled_no_group_curves", lang,
+                       sessions=", ".join(str(n) for n in lengths)))
+
+
 def pooled_followup(pooled: dict, lang: str) -> str:
     f = pooled["followup"]
     parts = [heading(t("pooled_followup_heading", lang))]
