@@ -21,7 +21,6 @@ import argparse
 import time
 
 from analysis.privacy import joint
-from analysis.privacy.counts import hidden_cells
 from analysis.privacy.releases import release_of
 from analysis.synthetic import frames
 
@@ -29,7 +28,7 @@ from analysis.synthetic import frames
 def run(k: int, people: int, min_cell: int, seed: int, release: bool) -> dict:
     made = frames.cohorts(k, people, seed=seed, min_cell=min_cell)
     start = time.perf_counter()
-    cohorts = [joint.Cohort(i, counts, frame, hidden=hidden_cells(counts, frame, min_cell))
+    cohorts = [joint.Cohort(i, counts, frame, hidden=joint.hidden_cells(counts, frame, min_cell, i))
                for i, counts, frame in made]
     own_seconds = time.perf_counter() - start
     releases, release_seconds = [], 0.0

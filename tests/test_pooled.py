@@ -308,3 +308,43 @@ def test_a_gee_the_data_cannot_support_is_a_reason_not_a_stop():
                           "age_40_plus": [0, 1] * 5})
     gee = pooled._clustered(frame, "dropout ~ age_40_plus")
     assert gee["fitted"] is False and gee["reason"] and "dropout" in gee["message"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edge", ["edge-five-people", "edge-no-chat", "edge-two-sessions",
+                                  "edge-ages-missing"])
+def test_an_unhappy_cohort_pools_with_the_others_and_gives_nothing_away(processed, edge,
+                                                                        tmp_path):
+    """Five people, no chat export, a cohort of two sessions (no curve across cohorts of
+    different lengths), every age missing: pooled with the two small cohorts, the build runs,
+    counts every participant, says what it cannot draw, and the reports together pin nothing."""
+    import shutil
+
+    from analysis.outputs import load_results
+    from analysis.synthetic.edge_cohorts import EDGE_COHORTS
+
+    spec = EDGE_COHORTS[edge]
+    raw = generate_cohort(spec, tmp_path / "raw")
+    dirs = []
+    for d in processed:
+        shutil.copytree(d, tmp_path / "processed" / d.name)
+        shutil.copytree(d.parents[1] / "reports" / d.name, tmp_path / "reports" / d.name)
+        dirs.append(tmp_path / "processed" / d.name)
+    write_outputs(clean_cohort(raw), tmp_path / "processed" / spec.id, tmp_path / "interim")
+    publish(tmp_path / "processed" / spec.id, tmp_path / "reports")
+    dirs.append(tmp_path / "processed" / spec.id)
+    result = build(dirs)
+    published = [load_results(tmp_path / "reports" / d.name / "results.json") for d in dirs]
+    assert result["funnel"]["enrolled"] == sum(r["funnel"]["enrolled"] for r in published)
+    assert result["model"]["fitted"] and result["model"]["n_people"] == sum(
+        r["funnel"]["enrolled"] for r in published) - (edge == "edge-ages-missing") * published[
+            -1]["funnel"]["enrolled"]  # a complete-case model: no age, not in it
+    if edge == "edge-two-sessions":
+        assert result["retention_curves"] == {} and result["cohort"]["sessions"] is None
+        assert "same number of sessions (2, 3)" in planning_sections.pooled_curves_note(
+            result, "en")
+    for lang in ("id", "en"):
+        for section in (planning_sections.what_we_know, planning_sections.pooled_breakdowns,
+                        planning_sections.pooled_curves_note):
+            section(result, lang)
+    assert_the_reports_together_pin_nothing(dirs, published, result)
