@@ -156,9 +156,10 @@ def test_pooled_breakdowns_are_the_cohorts_summed_and_hide_what_the_reports_toge
     assert_the_reports_together_pin_nothing(processed, published, result)
 
 
-def assert_the_reports_together_pin_nothing(processed, published, result):
+def assert_the_reports_together_pin_nothing(processed, published, result, releases=()):
     """The attacker over every report at once (the cohort reports as published, the pooled
-    one as built) pins no hidden count, and no small implied one, to a single value."""
+    one as built, every earlier pooled release) pins no hidden count, and no small implied
+    one, to a single value."""
     import pandas as pd
 
     from analysis.privacy import disclosure, joint
@@ -167,7 +168,7 @@ def assert_the_reports_together_pin_nothing(processed, published, result):
     cohorts = [joint.Cohort(d.name, r, pd.read_parquet(d / "participants.parquet"),
                             hidden=r["disclosure"]["hidden"])
                for d, r in zip(processed, published, strict=True)]
-    table = joint.joint_table(cohorts, result["parameters"]["min_cell"])
+    table = joint.joint_table(cohorts, result["parameters"]["min_cell"], releases)
     names = ({joint.cell(c.id, n) for c in cohorts for n in c.hidden}
              | {joint.cell(joint.POOLED, n) for n in hidden})
     cells_ = table.table.cells
@@ -348,3 +349,39 @@ def test_an_unhappy_cohort_pools_with_the_others_and_gives_nothing_away(processe
                         planning_sections.pooled_curves_note):
             section(result, lang)
     assert_the_reports_together_pin_nothing(dirs, published, result)
+
+
+@pytest.mark.e2e
+def test_make_pooled_records_a_release_per_new_cohort_set_and_protects_against_it(
+        make_project, tmp_path):
+    """As staff run it: `make report pooled` on two cohorts records release 1; a rebuild adds
+    none; a third cohort's build records release 2, protected against release 1 (what it
+    showed stays shown, and the difference of the two gives no hidden count away)."""
+    import json
+    import shutil
+
+    from analysis.privacy import releases
+
+    raw = [generate_cohort(dataclasses.replace(SMALL, id=f"rel-{seed}", seed=seed), tmp_path)
+           for seed in (31, 32, 33)]
+    project = make_project(raw[:2], name="releases")
+    project.build("-j2", "report", "pooled")
+    folder = project.data / "releases"
+    assert sorted(p.name for p in folder.glob("*.json")) == ["pooled-1.json"]
+    again = project.build("pooled")  # nothing changed: nothing to build, nothing recorded
+    assert sorted(p.name for p in folder.glob("*.json")) == ["pooled-1.json"]
+    assert "error" not in again.stderr.lower()
+    shutil.copytree(raw[2], project.raw / raw[2].name)
+    done = project.build("-j2", "report", "pooled")
+    assert "pooled-2.json" in done.stdout
+    first, second = releases.read_releases(folder)
+    assert first.cohorts == ("rel-31", "rel-32") and len(second.cohorts) == 3
+    result = json.loads((project.reports / "pooled" / "results.json").read_text())
+    assert result["disclosure"]["earlier_releases"] == [1] and result["disclosure"]["release"] == 2
+    # release 2 minus release 1, with every cohort report, gives no hidden count away
+    from analysis.outputs import load_results
+
+    processed = [project.data / "processed" / c for c in second.cohorts]
+    published = [load_results(project.reports / c / "results.json") for c in second.cohorts]
+    table = assert_the_reports_together_pin_nothing(processed, published, result, [first])
+    assert any(n.startswith(f"{first.report}:") for n in table.table.cells)

@@ -269,8 +269,10 @@ def record_release(args) -> int:
     if given:
         print(f"warning: {len(given)} implied counts are given away by the cohort reports on "
               "their own (a group merged into 'other' that another breakdown's groups pin): "
-              f"{', '.join(given)}. The pooled report adds nothing to it; the cohort reports' "
-              "protection does not yet cover it", file=sys.stderr)
+              f"{', '.join(given)}. The pooled report adds nothing to it. A cohort report built "
+              "since its protection covers merged groups (joint.hidden_cells) gives none "
+              "away: rebuild those cohorts' reports (make report) before they are sent",
+              file=sys.stderr)
     try:
         kept = keep(Path(args.reports_dir) / "pooled" / "release.json", Path(args.releases_dir))
     except ReleaseMismatch as error:
