@@ -24,6 +24,7 @@ from analysis.report.sections import (
     _all_inner_hidden,
     _any_hidden,
     _retention_rows,
+    followup_rows,
     method_sentence,
     not_fitted_sentence,
     specification,
@@ -227,12 +228,7 @@ def pooled_followup(pooled: dict, lang: str) -> str:
     for variable in known:
         if not known[variable]:
             continue
-        rows = []
-        for g in f[variable]["by_completion"]["groups"]:
-            n, yes_g = (Count(pooled, cells.followup(pooled, variable, k, g["group"]), g[k])
-                        for k in ("n", "yes"))
-            rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}",
-                           lang), n, yes_g, percent_of_counts(yes_g, n, lang)])
+        rows = followup_rows(pooled, variable, f[variable]["by_completion"]["groups"], lang)
         rows.append([t("total_row", lang), n_known[variable], yes[variable],
                      percent_of_counts(yes[variable], n_known[variable], lang)])
         label = codebook.label(variable, None, lang)

@@ -459,6 +459,18 @@ def _hazard_models(m: dict, lang: str) -> str:
     return "\n".join(parts)
 
 
+def followup_rows(results: dict, variable: str, groups: list[dict], lang: str) -> list[list]:
+    """A follow-up table's rows, completers and dropouts: people, yes and the share (the
+    cohort report's and the pooled report's)."""
+    rows = []
+    for g in groups:
+        n, yes = (Count(results, cells.followup(results, variable, k, g["group"]), g[k])
+                  for k in ("n", "yes"))
+        rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
+                     n, yes, percent_of_counts(yes, n, lang)])
+    return rows
+
+
 def followup(results: dict, lang: str) -> str:
     f = results["followup"]
     b, r = f["bpjstk_enrolled"], f["reseller_active"]
@@ -477,14 +489,8 @@ def followup(results: dict, lang: str) -> str:
         block = f[variable].get("by_completion")
         if not block or not block["n_known"]:
             continue
-        rows, inner = [], []
-        for g in block["groups"]:
-            n, yes_g = (Count(results, cells.followup(results, variable, k, g["group"]), g[k])
-                        for k in ("n", "yes"))
-            rows.append([t(f"col_{g['group'] if g['group'] == 'completed' else 'dropouts'}", lang),
-                         n, yes_g, percent_of_counts(yes_g, n, lang)])
-            inner.append(yes_g)
-        if _all_inner_hidden(inner):  # no test line either
+        rows = followup_rows(results, variable, block["groups"], lang)
+        if _all_inner_hidden([row[2] for row in rows]):  # no test line either
             parts.append(paragraph(t("followup_withheld", lang,
                                      label=codebook.label(variable, None, lang),
                                      min_cell=results["parameters"]["min_cell"])))
