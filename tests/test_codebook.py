@@ -28,6 +28,17 @@ def test_messy_sector_labels_harmonise_to_one_code():
     assert list(coded) == ["garment_textile"] * 3 + ["footwear_leather", "food_processing"]
 
 
+def test_the_planned_cohorts_districts_as_staff_write_them():
+    """Bekasi city and regency stay apart ("bekasi" alone is the regency, as the Jakarta
+    roster has it); Karawang and Central Jakarta with and without their prefixes."""
+    raw = pd.Series(["Kota Bekasi", "kota. bekasi", "Bekasi", "Kab. Bekasi", "Karawang",
+                     "kab karawang", "Kabupaten Karawang", "Jakarta Pusat", "jakpus"])
+    coded = codebook.code_values(raw, "district", "roster.csv", "Domisili",
+                                 pd.Series(range(2, 11)))
+    assert list(coded) == (["kota_bekasi"] * 2 + ["kab_bekasi"] * 2 + ["kab_karawang"] * 3
+                           + ["jakarta_pusat"] * 2)
+
+
 def test_unknown_label_is_an_error_with_row_column_and_suggestion():
     raw = pd.Series(["Garmen", "garmenn"])
     with pytest.raises(InputError) as caught:

@@ -232,7 +232,19 @@ def test_pooled_retention_curves_are_the_cohorts_people_counted_and_drawn_where_
             gone = int((inside["dropout"] & (inside["dropout_after_session"] < point["session"]))
                        .sum())
             assert point["retained"] * len(inside) == pytest.approx(len(inside) - gone)
+    # the privacy layer's counting (it may not import models) is the cohort reports' Kaplan-Meier
+    from analysis import models
+
+    stacked = people.assign(enrolled=True)
+    for variable, block in result["retention_curves"].items():
+        km = models.retention_curves(stacked, variable, 3, result["parameters"]["min_cell"])
+        assert list(block["curves"]) == list(km["curves"])
+        for group, points in block["curves"].items():
+            for ours, theirs in zip(points, km["curves"][group], strict=True):
+                assert ours["at_risk"] == theirs["at_risk"]
+                assert ours["retained"] == pytest.approx(theirs["retained"])
     assert figures.any_curve_drawn(result)  # 9 leave after session 2 in each cohort
+    assert figures.pooled_group_retention(result, "en") is not None
     hidden = set(result["disclosure"]["hidden"])
     for variable in result["retention_curves"]:
         for group in figures.visible_curves(result, variable):
@@ -300,6 +312,15 @@ def test_the_gee_of_equal_cohorts_with_no_covariate_is_the_logit_of_the_overall_
     gee = cohort_gee(frame, "dropout ~ 1")
     assert gee["fitted"] and gee["clusters"] == 4 and gee["n_people"] == 80 and gee["events"] == 28
     assert gee["terms"][0]["estimate"] == pytest.approx(np.log(28 / 52), abs=1e-9)
+
+
+def test_a_breakdown_to_hide_last_that_is_no_variable_is_named(processed):
+    from analysis.models import ModelSpecError
+    from analysis.models.results import build_results, load_processed
+
+    with pytest.raises(ModelSpecError, match="hidden_last: unknown variable `sektor`"):
+        build_results(load_processed(processed[0]), COHORT_DEFAULTS["participant_formula"],
+                      COHORT_DEFAULTS["hazard_formula"], hidden_last=("sektor",))
 
 
 def test_a_gee_the_data_cannot_support_is_a_reason_not_a_stop():

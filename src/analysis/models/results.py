@@ -211,11 +211,13 @@ def build_results(processed: dict, participant_formula: str, hazard_formula: str
     participants = processed["participants"]
     cohort = processed["cohort"]
     n_sessions = len(cohort["session_dates"])
-    for variable in (*groupings, *curves_by, *hidden_last):
-        if variable not in participants:
-            raise models.ModelSpecError(
-                f"groupings: unknown variable `{variable}`. Variables available: "
-                f"{', '.join(sorted(c for c in participants if not c.startswith('attended_')))}")
+    for parameter, variables in (("groupings", groupings), ("curves_by", curves_by),
+                                 ("hidden_last", hidden_last)):
+        for variable in variables:
+            if variable not in participants:
+                raise models.ModelSpecError(
+                    f"{parameter}: unknown variable `{variable}`. Variables available: "
+                    f"{', '.join(sorted(c for c in participants if not c.startswith('attended_')))}")
     frame = features.participant_frame(participants)
     fit, participant = report_model(frame, participant_formula, "participant_formula",
                                     epv_for_ml=epv_for_ml, min_people=min_people)

@@ -319,9 +319,15 @@ def retention(results: dict, lang: str):
 
 
 def any_curve_drawn(results: dict) -> bool:
-    """Whether the retention figure would draw any group's curve (the pooled report leaves out
-    a figure of the everyone line alone, and says why in a sentence)."""
+    """Whether the retention figure would draw any group's curve."""
     return any(visible_curves(results, v) for v in results.get("retention_curves") or {})
+
+
+def pooled_group_retention(pooled: dict, lang: str):
+    """The retention figure by group over every cohort, or None when it would draw no group's
+    curve (the pooled report leaves out a figure of the everyone line alone, which Figure 1
+    already draws per cohort, and says why in a sentence: `pooled_curves_note`)."""
+    return retention(pooled, lang) if any_curve_drawn(pooled) else None
 
 
 def power(planning: dict, lang: str):
